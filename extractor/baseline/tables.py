@@ -1,0 +1,404 @@
+"""The official tables of sections 二, 三 and 四, read from normalised text.
+
+Rows are found by their official labels (tolerant of punctuation and
+numbering variants); cells by ``cells.read_cells``.  Where labels were lost
+(PDF text), rows are assigned by their canonical position when the count of
+numeric rows is exactly the template's.  The tables' own arithmetic settles
+digit splits; whatever stays ambiguous is flagged and left out, never guessed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from extractor.baseline.cells import RawCells, RowValues, interpret, read_cells
+from extractor.baseline.splits import agreed_cells, grouped_total_splits, total_splits
+from extractor.numbers import Cell, CellState, money_to_wan
+from extractor.result import Extraction, Flag
+
+Span = tuple[int, int]
+
+APPLICANT_COLUMNS = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total")
+
+_N = r"\s*[.．、]\s*"
+
+
+def _num(d: str) -> str:
+    return rf"(?:{d}{_N})?"
+
+
+# (row key | None for a group label, pattern)
+TABLE3_ROWS_COMMON_HEAD: list[tuple[str | None, str]] = [
+    ("new_received", r"(?:一\s*[、.]\s*)?本年新收\s*政府信息公开申请\s*数量"),
+    ("carried_over", r"(?:二\s*[、.]\s*)?上年结转\s*政府信息公开申请\s*数量"),
+    ("granted", r"\(\s*一\s*\)\s*予以公开"),
+    ("partially_granted", r"\(\s*二\s*\)\s*部分公开(?:\s*\([^()]{0,40}\))?"),
+    ("denied_state_secret", _num("1") + r"属于国家秘密"),
+    ("denied_prohibited_by_law", _num("2") + r"其他法律行政法规禁止公开"),
+    ("denied_safety_stability", _num("3") + r"危及\s*[“\"'‘]?\s*三安全一稳定\s*[”\"'’]?"),
+    ("denied_third_party", _num("4") + r"保护第三方合法权益"),
+    ("denied_internal_affairs", _num("5") + r"属于三类内[部容]事务信息"),
+    ("denied_process_info", _num("6") + r"属于四类过程性信息"),
+    ("denied_enforcement_file", _num("7") + r"属于行政执法案卷"),
+    ("denied_admin_query", _num("8") + r"属于行政查询事项"),
+    ("unavailable_not_held", _num("1") + r"本机关不掌握相关政府信息"),
+    ("unavailable_needs_creation", _num("2") + r"没有现成信息需要另行制作"),
+    ("unavailable_unclear", _num("3") + r"补正后申请内容仍不明确"),
+    ("rejected_complaint", _num("1") + r"信访举报投诉类申请"),
+    ("rejected_repeated", _num("2") + r"重复申请"),
+    ("rejected_publication", _num("3") + r"要求提供公开出版物"),
+    ("rejected_excessive", _num("4") + r"无正当理由大量反复申请"),
+    ("rejected_confirmation", _num("5") + r"要求行政机关确认或重新出具已获取信息"),
+]
+TABLE3_OTHER_2019: list[tuple[str | None, str]] = [("other_processing", r"\(\s*六\s*\)\s*其他处理")]
+TABLE3_OTHER_2021: list[tuple[str | None, str]] = [
+    (None, r"\(\s*六\s*\)\s*其他处理"),
+    ("other_no_correction", _num("1") + r"申请人无正当理由逾期不补正\s*[,、，]?\s*行政机关不再处理其政府信息公开申请"),
+    ("other_unpaid_fee", _num("2") + r"申请人逾期未按收费通知要求缴纳费用\s*[,、，]?\s*行政机关不再处理其政府信息公开申请"),
+    ("other_misc", _num("3") + r"其他"),
+]
+TABLE3_TAIL: list[tuple[str | None, str]] = [
+    ("total_processed", r"\(\s*七\s*\)\s*总计"),
+    ("carried_forward", r"(?:四\s*[、.]\s*)?结转下年度继续办理"),
+]
+
+RESULT_ROWS_2019 = [k for k, _ in TABLE3_ROWS_COMMON_HEAD[2:]] + ["other_processing"]
+RESULT_ROWS_2021 = [k for k, _ in TABLE3_ROWS_COMMON_HEAD[2:]] + ["other_no_correction", "other_unpaid_fee", "other_misc"]
+
+
+def table3_rows(variant: str) -> list[tuple[str | None, str]]:
+    other = TABLE3_OTHER_2021 if variant == "2021" else TABLE3_OTHER_2019
+    return TABLE3_ROWS_COMMON_HEAD + other + TABLE3_TAIL
+
+
+def table3_data_keys(variant: str) -> list[str]:
+    return [k for k, _ in table3_rows(variant) if k is not None]
+
+
+_T3_START = re.compile(r"(?:一\s*[、.]\s*)?本年新收\s*政府信息公开申请\s*数量")
+_T3_CONTEXT = re.compile(r"勾稽关系|申请人情况|自然人")
+_T3_2021 = re.compile(r"逾期不补正|逾期未按收费通知")
+_T4_HEAD = re.compile(r"行\s*政\s*复\s*议")
+
+
+@dataclass
+class RowRead:
+    key: str
+    values: RowValues
+    label_span: Span | None
+
+
+@dataclass
+class TableRead:
+    rows: dict[str, RowRead] = field(default_factory=dict)
+    flags: list[Flag] = field(default_factory=list)
+    region: Span | None = None
+
+
+# ----------------------------------------------------------------- table 三
+
+def _table3_region(text: str) -> Span | None:
+    starts = list(_T3_START.finditer(text))
+    if not starts:
+        return None
+    chosen = None
+    for m in starts:
+        if _T3_CONTEXT.search(text, max(0, m.start() - 800), m.start()):
+            chosen = m
+            break
+    chosen = chosen or starts[0]
+    start = chosen.start()
+    end_m = _T4_HEAD.search(text, chosen.end())
+    end = end_m.start() if end_m else len(text)
+    return (start, end)
+
+
+def read_table3(text: str) -> TableRead:
+    """Section 三: 23 (2019) or 25 (2021) rows × 7 applicant columns."""
+    region = _table3_region(text)
+    out = TableRead(region=region)
+    if region is None:
+        return out
+    r0, r1 = region
+    variant = "2021" if _T3_2021.search(text, r0, r1) else "2019"
+    rows = table3_rows(variant)
+    data_keys = table3_data_keys(variant)
+    anchors: list[tuple[str | None, re.Match[str]]] = []
+    cursor = r0
+    for key, pattern in rows:
+        m = re.compile(pattern).search(text, cursor, r1)
+        if m is None:
+            continue
+        anchors.append((key, m))
+        cursor = m.end()
+    for i, (key, m) in enumerate(anchors):
+        if key is None:
+            continue
+        limit = anchors[i + 1][1].start() if i + 1 < len(anchors) else r1
+        raw = read_cells(text, m.end(), limit)
+        values = interpret(raw, 7, split=lambda d: total_splits(d, 6), row_ok=_row_total_ok)
+        out.rows[key] = RowRead(key=key, values=values, label_span=(m.start(), m.end()))
+    positional = _positional_rows(text, r0, r1, len(data_keys))
+    labelled_with_values = sum(1 for r in out.rows.values() if any(c is not None for c in r.values.cells))
+    if positional is not None and labelled_with_values < len(data_keys):
+        merged: dict[str, RowRead] = {}
+        for key, raw in zip(data_keys, positional):
+            values = interpret(raw, 7, split=lambda d: total_splits(d, 6), row_ok=_row_total_ok)
+            labelled = out.rows.get(key)
+            if labelled and any(c is not None for c in labelled.values.cells) and _cells_tuple(labelled.values) != _cells_tuple(values):
+                out.flags.append(Flag("row_position_conflict",
+                                      f"table 三 row {key}: labelled cells differ from the row at its canonical position",
+                                      [f"applications.{key}.{c}" for c in APPLICANT_COLUMNS], raw.span))
+            merged[key] = RowRead(key=key, values=values, label_span=labelled.label_span if labelled else None)
+        out.rows = merged
+        out.flags.append(Flag("rows_by_position",
+                              f"table 三 row labels were lost; {len(data_keys)} numeric rows assigned by canonical position",
+                              [], region))
+    _settle_table3_splits(out, variant)
+    missing = [k for k in data_keys if k not in out.rows or all(c is None for c in out.rows[k].values.cells)]
+    if missing and len(missing) < len(data_keys):
+        out.flags.append(Flag("table_incomplete", f"table 三: no cells read for rows {', '.join(missing)}",
+                              [f"applications.{k}.total" for k in missing], region))
+    for row in out.rows.values():
+        if row.values.problem and row.values.candidates is None:
+            out.flags.append(Flag("row_unreadable", f"table 三 row {row.key}: {row.values.problem}",
+                                  [f"applications.{row.key}.{c}" for c in APPLICANT_COLUMNS], row.label_span))
+    return out
+
+
+def _cells_tuple(values: RowValues) -> tuple:
+    return tuple(c.value if c is not None else None for c in values.cells)
+
+
+def _row_total_ok(values: tuple[int, ...]) -> bool:
+    return len(values) == 7 and sum(values[:6]) == values[6]
+
+
+_PIPE_ROW = re.compile(r"^\|(.*)\|\s*$", re.M)
+
+
+def _positional_rows(text: str, r0: int, r1: int, expected: int) -> list[RawCells] | None:
+    """Numeric pipe rows of the region in order, when there are exactly ``expected`` of them."""
+    rows: list[RawCells] = []
+    for m in _PIPE_ROW.finditer(text, r0, r1):
+        line_start = m.start()
+        parts = m.group(1).split("|")
+        offset = line_start + 1
+        cells: list[tuple[str, Span]] = []
+        for part in parts:
+            s = part.strip()
+            lead = len(part) - len(part.lstrip())
+            cells.append((s, (offset + lead, offset + lead + len(s))))
+            offset += len(part) + 1
+        # drop leading label cells
+        while cells and cells[0][0] and not _numericish(cells[0][0]):
+            cells.pop(0)
+        if not cells or any(c and not _numericish(c) for c, _ in cells):
+            continue
+        if not any(re.search(r"\d", c) for c, _ in cells):
+            continue
+        while len(cells) > 7 and not cells[-1][0]:
+            cells.pop()
+        rows.append(RawCells(cells=cells, pipe=True))
+    if len(rows) != expected:
+        return None
+    return rows
+
+
+def _numericish(s: str) -> bool:
+    return bool(re.fullmatch(r"[+\-]?\d[\d,]*(?:\.\d+)?|——|—|-|/|／|空|N/A|不适用", s.strip()))
+
+
+def _settle_table3_splits(out: TableRead, variant: str) -> None:
+    """Use the column balances to choose among digit splits; keep only what all survivors agree on."""
+    ambiguous = {k: r for k, r in out.rows.items() if r.values.candidates and len(r.values.candidates) > 1}
+    if not ambiguous:
+        _flag_splits(out)
+        return
+    result_rows = RESULT_ROWS_2021 if variant == "2021" else RESULT_ROWS_2019
+    needed = ["new_received", "carried_over", "total_processed", "carried_forward", *result_rows]
+
+    def fixed(key: str) -> tuple[int | None, ...] | None:
+        row = out.rows.get(key)
+        if row is None:
+            return None
+        return tuple(c.value if c is not None and c.state is CellState.VALUE else None for c in row.values.cells)
+
+    keys = list(ambiguous)
+    options = [ambiguous[k].values.candidates for k in keys]
+    total = 1
+    for o in options:
+        total *= len(o)
+    if total > 200_000 or any(k not in out.rows for k in needed):
+        _flag_splits(out)
+        return
+    survivors: list[tuple[tuple[int, ...], ...]] = []
+    base = {k: fixed(k) for k in needed}
+    for combo in itertools.product(*options):
+        table = dict(base)
+        table.update(dict(zip(keys, combo)))
+        if _columns_balance(table, result_rows):
+            survivors.append(combo)
+    if not survivors:
+        out.flags.append(Flag("split_unsettled", "table 三: no digit split makes the columns balance", [], out.region))
+        _flag_splits(out)
+        return
+    for i, key in enumerate(keys):
+        cands = sorted({s[i] for s in survivors})
+        row = out.rows[key]
+        row.values.candidates = cands
+        agreed = agreed_cells(cands)
+        row.values.cells = [Cell(CellState.VALUE, v, str(v)) if v is not None else None for v in agreed]
+    _flag_splits(out)
+
+
+def _columns_balance(table: dict[str, tuple[int | None, ...] | None], result_rows: list[str]) -> bool:
+    for col in range(7):
+        def v(key: str) -> int | None:
+            row = table.get(key)
+            return None if row is None else row[col]
+        a, b, c, d = v("new_received"), v("carried_over"), v("total_processed"), v("carried_forward")
+        if None not in (a, b, c, d) and a + b != c + d:  # type: ignore[operator]
+            return False
+        parts = [v(k) for k in result_rows]
+        if c is not None and None not in parts and sum(parts) != c:  # type: ignore[arg-type]
+            return False
+    return True
+
+
+def _flag_splits(out: TableRead) -> None:
+    for row in out.rows.values():
+        cands = row.values.candidates
+        if cands and len(cands) > 1:
+            unsettled = [APPLICANT_COLUMNS[i] for i, c in enumerate(row.values.cells) if c is None]
+            if unsettled:
+                out.flags.append(Flag(
+                    "ambiguous_split",
+                    f"table 三 row {row.key}: {len(cands)} digit splits satisfy the arithmetic; "
+                    f"cells {', '.join(unsettled)} left out",
+                    [f"applications.{row.key}.{c}" for c in unsettled], row.values.spans[0]))
+
+
+def emit_table3(read: TableRead, ext: Extraction) -> None:
+    for key, row in read.rows.items():
+        for col, cell, span in zip(APPLICANT_COLUMNS, row.values.cells, row.values.spans):
+            _emit(ext, f"applications.{key}.{col}", cell, span)
+    ext.flags.extend(read.flags)
+
+
+def _emit(ext: Extraction, key: str, cell: Cell | None, span: Span | None, *, value=None) -> None:
+    if cell is None:
+        return
+    if cell.state is CellState.VALUE:
+        ext.set(key, cell.value if value is None else value, span, "table")
+    elif cell.state is CellState.NOT_APPLICABLE:
+        ext.not_applicable[key] = span
+
+
+# ----------------------------------------------------------------- table 二
+
+_T2_START = re.compile(r"第\s*二\s*十\s*条\s*第\s*\(\s*[一五六八九]\s*\)\s*项")
+_T2_END = re.compile(r"勾稽关系|本年新收\s*政府信息公开申请|申请人情况|收到和处理政府信息公开申请")
+
+# key prefix, label pattern, cells (2019), cells (2021)
+TABLE2_ROWS: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = [
+    ("active.rules", r"规\s*章", ("new_made", "new_published", "total_published"), ("issued", "repealed", "in_force")),
+    ("active.normative_docs", r"(?:行政)?规范性文件", ("new_made", "new_published", "total_published"),
+     ("issued", "repealed", "in_force")),
+    ("active.licensing", r"行政许可", ("prev_count", "change", "decisions"), ("decisions",)),
+    ("active.other_services", r"其他对外管理服务事项", ("prev_count", "change", "decisions"), ()),
+    ("active.penalty", r"行政处罚", ("prev_count", "change", "decisions"), ("decisions",)),
+    ("active.coercion", r"行政强制", ("prev_count", "change", "decisions"), ("decisions",)),
+    ("active.fees", r"行政事业性收费", ("prev_count", "change"), ("amount_wan",)),
+    ("active.procurement", r"政府集中采购", ("projects", "amount_wan"), ()),
+]
+
+
+def read_table2(text: str, template: str, ext: Extraction) -> None:
+    """Section 二 table cells, written straight into ``ext``."""
+    start = _T2_START.search(text)
+    if start is None:
+        return
+    end_m = _T2_END.search(text, start.end())
+    r0, r1 = start.start(), (end_m.start() if end_m else len(text))
+    variant = "2021" if template == "2021" else "2019"
+    anchors: list[tuple[int, int, str, tuple[str, ...]]] = []
+    for prefix, pattern, cols2019, cols2021 in TABLE2_ROWS:
+        cols = cols2021 if variant == "2021" else cols2019
+        if not cols:
+            continue
+        # the label as a table row: followed by a cell separator, a digit or a marker
+        m = re.compile(pattern + r"(?=\s*(?:\||[\d+\-—/－]|\n\s*\d))").search(text, r0, r1)
+        if m is None:
+            continue
+        anchors.append((m.start(), m.end(), prefix, cols))
+    anchors.sort()
+    for i, (a0, a1, prefix, cols) in enumerate(anchors):
+        limit = anchors[i + 1][0] if i + 1 < len(anchors) else r1
+        raw = read_cells(text, a1, limit)
+        n = len(cols)
+        values = interpret(raw, n)
+        if values.candidates is not None and len(values.candidates) > 1:
+            unsettled = [c for c, cell in zip(cols, values.cells) if cell is None]
+            if unsettled:
+                ext.flags.append(Flag("ambiguous_split",
+                                      f"table 二 row {prefix}: digits split {len(values.candidates)} ways and no "
+                                      f"arithmetic decides; {', '.join(unsettled)} left out",
+                                      [f"{prefix}.{c}" for c in unsettled], raw.span))
+        elif values.problem and values.candidates is None:
+            ext.flags.append(Flag("row_unreadable", f"table 二 row {prefix}: {values.problem}",
+                                  [f"{prefix}.{c}" for c in cols], (a0, a1)))
+        for col, cell, span in zip(cols, values.cells, values.spans):
+            key = f"{prefix}.{col}"
+            if cell is not None and cell.state is CellState.VALUE and col == "amount_wan":
+                money = money_to_wan(cell.text) if cell.text else None
+                if money is None:
+                    money = float(cell.value)
+                _emit(ext, key, cell, span, value=float(money))
+            elif cell is not None and cell.state is CellState.VALUE and isinstance(cell.value, float) and col != "amount_wan":
+                ext.flags.append(Flag("not_a_count", f"{key}: '{cell.text}' is not a whole number", [key], span))
+            else:
+                _emit(ext, key, cell, span)
+
+
+# ----------------------------------------------------------------- table 四
+
+REVIEW_KEYS = [f"{group}.{col}" for group in ("review", "litigation_direct", "litigation_after_review")
+               for col in ("upheld", "corrected", "other", "pending", "total")]
+_T4_WORD = re.compile(r"[结果维持纠正其他尚未审总计行政复议诉讼经直接起后情况因被申请提的、和及\s|:\-]")
+
+
+def read_table4(text: str, after: int, ext: Extraction) -> None:
+    """Section 四: one row of 15 cells after the 行政复议/行政诉讼 header."""
+    for head in _T4_HEAD.finditer(text, after):
+        anchor = re.compile(r"维\s*持").search(text, head.end(), min(len(text), head.end() + 600))
+        if anchor is None:
+            continue
+        pos = anchor.end()
+        while pos < len(text) and (_T4_WORD.match(text, pos) or text[pos] == "\n"):
+            pos += 1
+        if pos >= len(text) or not (text[pos].isdigit() or text[pos] in "—-/－"):
+            continue
+        raw = read_cells(text, pos, len(text))
+        if not raw.cells:
+            continue
+        # In pipe rows the first cell sits at ``pos``; include it.
+        if raw.pipe is False or not raw.cells or raw.cells[0][1][0] > pos + 2:
+            pass
+        values = interpret(raw, 15, split=lambda d: grouped_total_splits(d, 3, 4), row_ok=_groups_ok)
+        if values.candidates is not None and len(values.candidates) > 1:
+            unsettled = [k for k, c in zip(REVIEW_KEYS, values.cells) if c is None]
+            if unsettled:
+                ext.flags.append(Flag("ambiguous_split", f"table 四: digits split {len(values.candidates)} ways; "
+                                      f"{len(unsettled)} cells left out", unsettled, raw.span))
+        elif values.problem:
+            ext.flags.append(Flag("row_unreadable", f"table 四: {values.problem}", REVIEW_KEYS, raw.span))
+        for key, cell, span in zip(REVIEW_KEYS, values.cells, values.spans):
+            _emit(ext, key, cell, span)
+        return
+
+
+def _groups_ok(values: tuple[int, ...]) -> bool:
+    return len(values) == 15 and all(sum(values[g:g + 4]) == values[g + 4] for g in (0, 5, 10))

@@ -1,0 +1,39 @@
+"""One settings object, read from the environment (and overridden by CLI flags), passed down.
+
+The API key is a SecretStr: it never appears in repr(), logs, records or cache keys.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
+
+    base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
+    api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
+    model: str | None = Field(default=None, validation_alias="EXTRACTOR_MODEL")
+    mode: Literal["tools", "json_schema", "json"] = Field(default="tools", validation_alias="EXTRACTOR_MODE")
+    timeout_s: float = Field(default=60.0, validation_alias="EXTRACTOR_TIMEOUT")
+    concurrency: int = Field(default=8, ge=1, le=256, validation_alias="EXTRACTOR_CONCURRENCY")
+    max_transport_attempts: int = Field(default=5, ge=1, le=20, validation_alias="EXTRACTOR_TRANSPORT_ATTEMPTS")
+    max_reasks: int = Field(default=2, ge=0, le=10, validation_alias="EXTRACTOR_MAX_REASKS")
+    doc_token_budget: int = Field(default=60_000, ge=1000, validation_alias="EXTRACTOR_DOC_TOKEN_BUDGET")
+    temperature: float = Field(default=0.0, validation_alias="EXTRACTOR_TEMPERATURE")
+    max_tokens: int = Field(default=2048, validation_alias="EXTRACTOR_MAX_TOKENS")
+    cache_dir: Path = Field(default=Path.home() / ".cache" / "govreport-extractor", validation_alias="EXTRACTOR_CACHE_DIR")
+    use_cache: bool = Field(default=True, validation_alias="EXTRACTOR_USE_CACHE")
+    prompts_dir: Path = Field(default=PROJECT_ROOT / "prompts", validation_alias="EXTRACTOR_PROMPTS_DIR")
+    backoff_base_s: float = Field(default=0.5, validation_alias="EXTRACTOR_BACKOFF_BASE")
+    backoff_max_s: float = Field(default=30.0, validation_alias="EXTRACTOR_BACKOFF_MAX")
+
+    @property
+    def endpoint_configured(self) -> bool:
+        return bool(self.base_url or self.api_key) and bool(self.model)

@@ -1,0 +1,389 @@
+"""Ingest: bytes -> normalised text (and HTML tables as grids of cells).
+
+Every later stage works on ``Document.text``; every evidence span is a pair of
+character offsets into it.  Normalisation is strictly one character for one
+character (full-width ASCII -> ASCII, ideographic / no-break spaces -> space,
+CRLF -> LF happens before), so offsets stay stable and a span can always be
+shown in context.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extractor.errors import BinaryDocument, EmptyDocument, UndecodableDocument, UnsupportedFormat
+
+HTML_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".xhtml"})
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ""})
+
+
+@dataclass
+class TableGrid:
+    """An HTML table as a rectangular grid; spanned cells repeat their origin's text.
+
+    ``origin[r][c]`` is True where the cell starts (not a rowspan/colspan copy).
+    ``span`` is where the table's text rows sit in ``Document.text``.
+    """
+
+    cells: list[list[str]]
+    origin: list[list[bool]]
+    span: tuple[int, int] = (0, 0)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.cells)
+
+    @property
+    def n_cols(self) -> int:
+        return max((len(r) for r in self.cells), default=0)
+
+
+@dataclass
+class Document:
+    """A report after ingest: the normalised text every span points into."""
+
+    text: str
+    path: str = ""
+    sha256: str = ""
+    encoding: str = "utf-8"
+    source_format: str = "text"
+    tables: list[TableGrid] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- normalising
+
+def _build_char_map() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0xFF01, 0xFF5F):  # full-width ASCII block
+        table[code] = chr(code - 0xFEE0)
+    for space in ("\u3000", "\u00a0", "\u2002", "\u2003", "\u2009", "\u200b", "\ufeff", "\t"):
+        table[ord(space)] = " "
+    table[ord("\r")] = "\n"
+    return table
+
+
+_CHAR_MAP = _build_char_map()
+
+
+def normalise(text: str) -> str:
+    """One-for-one character normalisation (keeps offsets): full-width -> ASCII, odd spaces -> ' '."""
+    text = text.replace("\r\n", "\n")
+    return text.translate(_CHAR_MAP)
+
+
+# ------------------------------------------------------------------ decoding
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        # UTF-16 text has NULs too; it announces itself with a BOM.
+        return not (sample.startswith(b"\xff\xfe") or sample.startswith(b"\xfe\xff"))
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return control > max(8, len(sample) // 50)
+
+
+def _cjk_share(text: str) -> float:
+    if not text:
+        return 0.0
+    sample = text[:20000]
+    cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
+    return cjk / max(1, sum(1 for ch in sample if not ch.isspace()))
+
+
+def decode_bytes(data: bytes, *, declared: str | None = None) -> tuple[str, str]:
+    """Decode report bytes; returns (text, encoding).
+
+    Order: BOMs, a declared charset (HTML meta), strict UTF-8, strict GB18030
+    (a superset of GBK/GB2312, the usual legacy encodings of these pages), then
+    charset-normalizer's best guess.  A result with no Chinese at all from a
+    legacy guess is rejected as undecodable rather than returned as mojibake.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        return data.decode("utf-16"), "utf-16"
+    candidates: list[str] = []
+    if declared:
+        candidates.append(declared.lower())
+    candidates += ["utf-8", "gb18030"]
+    for enc in candidates:
+        try:
+            text = data.decode(_alias(enc), errors="strict")
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if enc in ("utf-8",) or _cjk_share(text) > 0.05 or not re.search(r"[\x80-\xff]", data[:4096].decode("latin-1")):
+            return text, _alias(enc)
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+    except Exception:  # pragma: no cover - library failure is reported below
+        best = None
+    if best is not None:
+        text = str(best)
+        if _cjk_share(text) > 0.05:
+            return text, best.encoding
+    raise UndecodableDocument(
+        "could not decode the file as UTF-8 or GB18030/GBK and no other encoding gives Chinese text; "
+        "re-save it as UTF-8"
+    )
+
+
+def _alias(enc: str) -> str:
+    enc = enc.lower().strip()
+    if enc in ("gbk", "gb2312", "gb_2312-80", "x-gbk", "cp936"):
+        return "gb18030"
+    if enc in ("utf8",):
+        return "utf-8"
+    return enc
+
+
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_\-]+)", re.I)
+
+
+# ------------------------------------------------------------------- HTML
+
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 "
+    "header hr li main ol p pre section table tr ul title".split()
+)
+_DROP_TAGS = frozenset("script style noscript nav footer iframe form button select option svg canvas template head".split())
+_CHROME_ATTR = re.compile(
+    r"(^|[\s_\-])(nav|navbar|menu|footer|foot|share|bdshare|breadcrumb|crumb|sidebar|toolbar|qrcode|ewm|print|fontsize|"
+    r"position|location|header|topbar|banner|copyright|link[s]?)([\s_\-]|$)",
+    re.I,
+)
+_CHROME_LINE = re.compile(
+    r"^\s*(【?\s*(打印|关闭|关闭窗口|返回顶部|收藏|扫一扫|打印本页|关闭本页)\s*】?\s*)+$|"
+    r"^\s*(分享到|扫一扫在手机打开当前页|字体|字号)[:：]?.{0,20}$|^\s*【\s*字体.{0,12}】\s*$"
+)
+
+
+def _is_chrome(el) -> bool:
+    attrs = " ".join(str(el.get(a) or "") for a in ("class", "id", "role"))
+    if not attrs or not _CHROME_ATTR.search(attrs):
+        return False
+    if el.find(".//table") is not None:
+        return False
+    text = el.text_content()
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    return cjk < 200
+
+
+def _cell_text(el) -> str:
+    text = el.text_content()
+    return re.sub(r"\s+", " ", text).strip().replace("|", "｜")
+
+
+def table_to_grid(table_el) -> TableGrid:
+    """Expand an HTML table into a grid, honouring rowspan and colspan."""
+    rows = [tr for tr in table_el.iter("tr") if _closest_table(tr) is table_el]
+    grid: list[list[str | None]] = []
+    origin: list[list[bool]] = []
+    for r, tr in enumerate(rows):
+        while len(grid) <= r:
+            grid.append([])
+            origin.append([])
+        c = 0
+        for td in tr:
+            if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
+                continue
+            while c < len(grid[r]) and grid[r][c] is not None:
+                c += 1
+            rowspan = _span(td.get("rowspan"))
+            colspan = _span(td.get("colspan"))
+            text = _cell_text(td)
+            for dr in range(rowspan):
+                rr = r + dr
+                while len(grid) <= rr:
+                    grid.append([])
+                    origin.append([])
+                for dc in range(colspan):
+                    cc = c + dc
+                    while len(grid[rr]) <= cc:
+                        grid[rr].append(None)
+                        origin[rr].append(False)
+                    grid[rr][cc] = text
+                    origin[rr][cc] = dr == 0 and dc == 0
+            c += colspan
+    width = max((len(r) for r in grid), default=0)
+    cells = [[(x if x is not None else "") for x in row] + [""] * (width - len(row)) for row in grid]
+    orig = [row + [False] * (width - len(row)) for row in origin]
+    return TableGrid(cells=cells, origin=orig)
+
+
+def _closest_table(el):
+    parent = el.getparent()
+    while parent is not None and parent.tag != "table":
+        parent = parent.getparent()
+    return parent
+
+
+def _span(value: str | None) -> int:
+    try:
+        n = int(str(value).strip()) if value is not None else 1
+    except ValueError:
+        n = 1
+    return min(max(n, 1), 200)
+
+
+def grid_row_line(grid: TableGrid, r: int) -> str:
+    """A grid row as one text line: origin cells and blank cells, pipe-separated.
+
+    Copies made by rowspan/colspan are left out, so a value is never repeated;
+    real blank cells stay (a blank is 'not stated', and its position matters).
+    """
+    parts = [grid.cells[r][c] for c in range(len(grid.cells[r])) if grid.origin[r][c] or grid.cells[r][c] == ""]
+    return "| " + " | ".join(parts) + " |"
+
+
+def html_to_document(html: str) -> tuple[str, list[TableGrid]]:
+    """Render HTML to text lines (tables as pipe rows) and collect table grids."""
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(html)
+    except Exception as exc:  # lxml raises several types for junk input
+        raise UnsupportedFormat(f"could not parse HTML: {exc}") from exc
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str):
+            continue
+        tag = el.tag.lower()
+        if tag in _DROP_TAGS or (tag not in ("html", "body") and _is_chrome(el)):
+            parent = el.getparent()
+            if parent is not None:
+                tail = el.tail
+                parent.remove(el)
+                if tail:
+                    prev = parent
+                    prev.text = (prev.text or "") + tail
+    out: list[str] = []
+    tables: list[TableGrid] = []
+
+    def emit(s: str) -> None:
+        out.append(s)
+
+    def walk(el) -> None:
+        if not isinstance(el.tag, str):
+            return
+        tag = el.tag.lower()
+        if tag == "table":
+            grid = table_to_grid(el)
+            emit("\n")
+            start = sum(len(x) for x in out)
+            lines = [grid_row_line(grid, r) for r in range(grid.n_rows)]
+            emit("\n".join(lines))
+            grid.span = (start, start + len("\n".join(lines)))
+            tables.append(grid)
+            emit("\n")
+            if el.tail:
+                emit(el.tail)
+            return
+        if tag in _BLOCK_TAGS:
+            emit("\n")
+        if el.text:
+            emit(el.text)
+        for child in el:
+            walk(child)
+        if tag in _BLOCK_TAGS:
+            emit("\n")
+        if el.tail:
+            emit(el.tail)
+
+    body = root.find("body")
+    walk(body if body is not None else root)
+    raw = "".join(out)
+    # Collapse runs of blank lines and strip page chrome lines, keeping table spans valid.
+    text, tables = _clean_lines(raw, tables)
+    return text, tables
+
+
+def _clean_lines(raw: str, tables: list[TableGrid]) -> tuple[str, list[TableGrid]]:
+    lines = raw.split("\n")
+    kept: list[str] = []
+    offsets: list[tuple[int, int]] = []  # (old_start, new_start) for each kept line
+    old = 0
+    new = 0
+    for line in lines:
+        stripped = re.sub(r"[ \t\u3000\u00a0]+", " ", line).strip()
+        keep = bool(stripped) and not _CHROME_LINE.match(stripped)
+        if keep:
+            if line.startswith("| "):
+                stripped = line  # table rows stay byte-identical
+            offsets.append((old, new))
+            kept.append(stripped)
+            new += len(stripped) + 1
+        old += len(line) + 1
+    text = "\n".join(kept)
+    for grid in tables:
+        grid.span = (_remap(grid.span[0], offsets), _remap(grid.span[1], offsets))
+    return text, tables
+
+
+def _remap(pos: int, offsets: list[tuple[int, int]]) -> int:
+    best = 0
+    for old, new in offsets:
+        if old <= pos:
+            best = new + (pos - old)
+        else:
+            break
+    return best
+
+
+def is_html(data: bytes, suffix: str) -> bool:
+    if suffix.lower() in HTML_SUFFIXES:
+        return True
+    head = data[:2048].lstrip().lower()
+    return head.startswith(b"<!doctype html") or head.startswith(b"<html") or (b"<body" in head and b"</" in head)
+
+
+def load_bytes(data: bytes, *, name: str = "") -> Document:
+    """Turn raw bytes into a Document, or raise a DocumentError with a clear message."""
+    suffix = Path(name).suffix.lower()
+    sha = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        raise EmptyDocument("the file is empty")
+    if data[:5] == b"%PDF-":
+        raise UnsupportedFormat("PDF input: extract its text first (e.g. `pdftotext -layout FILE.pdf`) and pass the .txt")
+    if data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):
+        raise UnsupportedFormat("Office/zip document: save it as HTML or text first")
+    if _looks_binary(data):
+        raise BinaryDocument("the file is binary, not text or HTML")
+    html = is_html(data, suffix)
+    declared = None
+    if html:
+        m = _META_CHARSET.search(data[:4096])
+        declared = m.group(1).decode("ascii", "ignore") if m else None
+    text, encoding = decode_bytes(data, declared=declared)
+    warnings: list[str] = []
+    tables: list[TableGrid] = []
+    if html:
+        text, tables = html_to_document(text)
+        fmt = "html"
+    else:
+        fmt = "text"
+    text = normalise(text)
+    if not text.strip():
+        raise EmptyDocument("the file has no text after removing markup")
+    if _cjk_share(text) < 0.05:
+        warnings.append("very little Chinese text: is this a 政府信息公开工作年度报告?")
+    return Document(text=text, path=name, sha256=sha, encoding=encoding, source_format=fmt, tables=tables,
+                    warnings=warnings)
+
+
+def load_path(path: str | Path) -> Document:
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except IsADirectoryError as exc:
+        raise UnsupportedFormat(f"{p} is a directory") from exc
+    return load_bytes(data, name=str(p))
+
+
+def load_text(text: str, *, name: str = "<text>") -> Document:
+    """A Document from text already in memory (API and tests)."""
+    return load_bytes(text.encode("utf-8"), name=name)

@@ -1,0 +1,135 @@
+"""One document -> one record; many documents -> a JSONL job where nothing is lost.
+
+The record (documented in the README) is what users' scripts read:
+``path, sha256, template, backend, fields, evidence, not_applicable, checks, flags, warnings, error``.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from extractor.baseline import extract_baseline
+from extractor.checks import check_consistency
+from extractor.errors import DocumentError
+from extractor.ingest import Document, load_path
+from extractor.result import Extraction
+
+REPORT_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".xhtml", ".md")
+
+Backend = Callable[[Document], Extraction]
+
+
+@dataclass
+class DocumentRecord:
+    path: str
+    sha256: str | None = None
+    template: str | None = None
+    backend: str = "regex"
+    fields: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, list[int]] = field(default_factory=dict)
+    not_applicable: list[str] = field(default_factory=list)
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    checks_run: int = 0
+    flags: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path, "sha256": self.sha256, "template": self.template, "backend": self.backend,
+            "fields": self.fields, "evidence": self.evidence, "not_applicable": self.not_applicable,
+            "checks": self.checks, "checks_run": self.checks_run, "flags": self.flags,
+            "warnings": self.warnings, "error": self.error,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.as_dict(), ensure_ascii=False, sort_keys=False)
+
+
+def record_from_extraction(doc: Document, ext: Extraction, backend: str) -> DocumentRecord:
+    flat = ext.flat()
+    breaks, checked = check_consistency(flat, ext.template)
+    return DocumentRecord(
+        path=doc.path, sha256=doc.sha256, template=ext.template, backend=backend, fields=flat,
+        evidence=ext.evidence(), not_applicable=sorted(ext.not_applicable), checks=[b.as_dict() for b in breaks],
+        checks_run=checked, flags=[f.as_dict() for f in ext.flags], warnings=list(doc.warnings),
+    )
+
+
+def process_document(doc: Document, backend: Backend = extract_baseline, backend_name: str = "regex") -> DocumentRecord:
+    ext = backend(doc)
+    return record_from_extraction(doc, ext, backend_name)
+
+
+def process_path(path: str | Path, backend: Backend = extract_baseline, backend_name: str = "regex") -> DocumentRecord:
+    """Never raises for a bad document: the error goes into the record."""
+    try:
+        doc = load_path(path)
+    except DocumentError as exc:
+        return DocumentRecord(path=str(path), sha256=_sha_or_none(path), backend=backend_name, error=str(exc))
+    except OSError as exc:
+        return DocumentRecord(path=str(path), backend=backend_name, error=f"cannot read file: {exc.strerror or exc}")
+    try:
+        return process_document(doc, backend, backend_name)
+    except DocumentError as exc:
+        return DocumentRecord(path=str(path), sha256=doc.sha256, backend=backend_name, error=str(exc))
+    except Exception as exc:  # a bug must not lose the rest of the job
+        return DocumentRecord(path=str(path), sha256=doc.sha256, backend=backend_name,
+                              error=f"internal error ({type(exc).__name__}): {exc}")
+
+
+def _sha_or_none(path: str | Path) -> str | None:
+    import hashlib
+
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
+    """Files, folders (report files inside, recursively) and globs -> (files, inputs that matched nothing)."""
+    files: list[Path] = []
+    missing: list[str] = []
+    seen: set[str] = set()
+
+    def add(p: Path) -> None:
+        key = os.path.abspath(p)
+        if key not in seen:
+            seen.add(key)
+            files.append(p)
+
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            found = sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in REPORT_SUFFIXES
+                           and not q.name.endswith(".gold.json"))
+            if not found:
+                missing.append(item)
+            for q in found:
+                add(q)
+        elif p.is_file():
+            add(p)
+        else:
+            matches = sorted(glob.glob(item, recursive=True))
+            if not matches:
+                missing.append(item)
+            for m in matches:
+                if Path(m).is_file():
+                    add(Path(m))
+    return files, missing
+
+
+def run_job(files: list[Path], backend: Backend = extract_baseline, backend_name: str = "regex",
+            progress: Callable[[int, int, str], None] | None = None) -> Iterator[DocumentRecord]:
+    for i, f in enumerate(files):
+        record = process_path(f, backend, backend_name)
+        if progress:
+            progress(i + 1, len(files), str(f))
+        yield record

@@ -1,0 +1,133 @@
+"""Split a report into its statutory parts and detect its template.
+
+Headings are recognised by their wording, not by their numbering: real
+reports renumber, repeat and reorder them (a department report may put its
+tables under 一/二/三 after six prose parts).  Every heading starts a segment
+that runs to the next heading; a part may therefore own several segments.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+
+class SectionKind(str, Enum):
+    OVERVIEW = "overview"          # 一 总体情况 / 概述
+    ACTIVE = "active"              # 二 主动公开政府信息情况
+    APPLICATIONS = "applications"  # 三 收到和处理政府信息公开申请情况
+    FEES = "fees"                  # pre-2019: 收费及减免情况
+    APPEALS = "appeals"            # 四 行政复议、行政诉讼
+    PROBLEMS = "problems"          # 五 存在的主要问题及改进情况
+    OTHER = "other"                # 六 其他需要报告的事项
+    STATISTICS = "statistics"      # pre-2019 统计表 / 附表
+
+
+SECTION_TITLES_ZH = {
+    SectionKind.OVERVIEW: "总体情况",
+    SectionKind.ACTIVE: "主动公开政府信息情况",
+    SectionKind.APPLICATIONS: "收到和处理政府信息公开申请情况",
+    SectionKind.FEES: "政府信息公开的收费及减免情况",
+    SectionKind.APPEALS: "政府信息公开行政复议、行政诉讼情况",
+    SectionKind.PROBLEMS: "存在的主要问题及改进情况",
+    SectionKind.OTHER: "其他需要报告的事项",
+    SectionKind.STATISTICS: "统计表",
+}
+
+_NUM = r"(?:^|(?<=[\s。；;:|>]))\s*[一二三四五六七八九十]{1,2}\s*[、.．]\s*"
+_NUM_ANY = r"[一二三四五六七八九十]{1,2}\s*[、.．]\s*"
+
+_HEADING_PATTERNS: list[tuple[SectionKind, re.Pattern[str]]] = [
+    (SectionKind.OVERVIEW, re.compile(_NUM_ANY + r"(?:政府信息公开工作)?(?:总体情况|(?:年度政府信息公开工作)?概述|基本情况)")),
+    (SectionKind.ACTIVE, re.compile(
+        _NUM_ANY + r"(?:主动公开政府信息(?:的)?(?:工作)?情况|政府信息主动公开(?:工作)?情况|主动公开工作情况|主动公开情况)")),
+    (SectionKind.APPLICATIONS, re.compile(
+        _NUM_ANY + r"(?:收到和处理政府信息公开申请(?:的)?情况|(?:政府信息)?依申请公开(?:政府信息)?(?:和不予公开政府信息)?(?:工作|办理)?(?:的)?情况|"
+        r"依申请公开信息和不予公开政府信息的情况|政府信息公开申请(?:办理)?情况)")),
+    (SectionKind.FEES, re.compile(_NUM_ANY + r"(?:政府信息公开(?:的)?)?收费及减免(?:的)?情况")),
+    (SectionKind.APPEALS, re.compile(
+        _NUM_ANY + r"(?:因)?(?:政府信息公开)?(?:工作)?(?:被)?(?:申请)?(?:行政复议)[^\n。]{0,16}?行政诉讼(?:的)?(?:情况)?")),
+    (SectionKind.PROBLEMS, re.compile(
+        _NUM_ANY + r"(?:政府信息公开(?:工作)?)?存在的(?:主要)?问题(?:及|和|与)(?:改进|下一步)[^\n。]{0,6}")),
+    (SectionKind.OTHER, re.compile(_NUM_ANY + r"其他需要报告的事项")),
+    (SectionKind.STATISTICS, re.compile(
+        r"(?:附件\s*\d?\s*[:：]?\s*|附表\s*[:：]?\s*|[一二三四五六七]\s*[、.．]\s*)?[^\n。，,]{0,40}?(?:政府信息公开(?:情况|数据)?统计表)|附表\s*[:：]")),
+]
+
+
+@dataclass(frozen=True)
+class Section:
+    kind: SectionKind
+    heading: str
+    start: int   # start of the heading
+    body_start: int
+    end: int
+
+
+def find_sections(text: str) -> list[Section]:
+    """All recognised headings in document order, each running to the next one."""
+    hits: list[tuple[int, int, SectionKind, str]] = []
+    for kind, pattern in _HEADING_PATTERNS:
+        for m in pattern.finditer(text):
+            if kind is not SectionKind.STATISTICS and not _heading_context_ok(text, m.start()):
+                continue
+            hits.append((m.start(), m.end(), kind, m.group(0)))
+    hits.sort()
+    # Drop overlapping hits (keep the earliest, longest).
+    kept: list[tuple[int, int, SectionKind, str]] = []
+    for hit in hits:
+        if kept and hit[0] < kept[-1][1]:
+            continue
+        kept.append(hit)
+    sections: list[Section] = []
+    for i, (start, end, kind, heading) in enumerate(kept):
+        stop = kept[i + 1][0] if i + 1 < len(kept) else len(text)
+        sections.append(Section(kind=kind, heading=heading.strip(), start=start, body_start=end, end=stop))
+    return sections
+
+
+def _heading_context_ok(text: str, pos: int) -> bool:
+    """A heading starts a line, follows a sentence end, or sits in run-together page text.
+
+    It is not a heading when it is quoted inside a sentence listing the parts
+    ("全文包括：总体情况、主动公开政府信息情况、…").
+    """
+    before = text[max(0, pos - 1):pos]
+    if not before or before in "\n 。；;:|>)）”\"":
+        return True
+    # Run-together pages glue a heading to the previous sentence's last char.
+    return "\u4e00" <= before <= "\u9fff" or before.isdigit()
+
+
+def section_text(text: str, sections: list[Section], kind: SectionKind) -> str:
+    """The text of every segment of one part, joined (empty if the part is absent)."""
+    return "\n".join(text[s.start:s.end] for s in sections if s.kind is kind)
+
+
+def section_spans(sections: list[Section], kind: SectionKind) -> list[tuple[int, int]]:
+    return [(s.start, s.end) for s in sections if s.kind is kind]
+
+
+# ------------------------------------------------------------------ template
+
+_MARKERS_2019 = re.compile(r"本年新\s*制作数量|本年新\s*公开数量|对外公开总数量|上一年项目数量|其他对外管理服务事项|第二十条第\s*\(\s*九\s*\)\s*项|政府集中采购")
+_MARKERS_2021 = re.compile(r"本年制发件数|本年废止件数|现行有效件数|本年处理决定数量|本年收费金额|逾期不补正[、,，]?\s*行政机关不再处理|逾期未按收费通知要求缴纳费用")
+_NEW_REGIME = re.compile(r"收到和处理政府信息公开申请|本年新收政府信息公开申请数量|国办公开办函\s*〔\s*20(?:19|21)\s*〕|政府信息公开工作年度报告格式")
+
+
+def detect_template(text: str, year: int | None) -> str:
+    """`2019`, `2021` or `narrative` (template_spec.md §4).
+
+    Table markers decide; a report with the post-2019 six-part layout but no
+    surviving tables is placed by its year (2019/2020 -> 2019, later -> 2021).
+    """
+    n2019 = len(_MARKERS_2019.findall(text))
+    n2021 = len(_MARKERS_2021.findall(text))
+    if n2019 or n2021:
+        return "2021" if n2021 > n2019 else "2019"
+    if _NEW_REGIME.search(text) and (year is None or year >= 2019):
+        if year is not None and year >= 2021:
+            return "2021"
+        return "2019"
+    return "narrative"
