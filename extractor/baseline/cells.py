@@ -20,7 +20,7 @@ from extractor.numbers import Cell, CellState, parse_cell
 Span = tuple[int, int]
 
 _NUMBER_TOKEN = re.compile(
-    r"[+\-]?\d[\d,]*(?:\.\d+)?(?:\s*(?:万|亿))?(?:\s*(?:元|件|条|个|项))?(?:\s*[(（][^()（）\n]{0,30}[)）])?"
+    r"[+\-]?\d[\d,]*(?:\.\d+)?(?:\s*(?:万|亿))?(?:\s*(?:元|件|条|个|项))?(?:\s*[(（]\s*(?:含|其中|包括|包含)[^()（）\n]{0,30}[)）])?"
 )
 _MARKER_TOKEN = re.compile(r"——|—|－|–|-(?!\d)|/|／|N/A|空|不适用")
 _LIST_NUMBER = re.compile(r"\d\s*[.．、]\s*[\u4e00-\u9fff]")

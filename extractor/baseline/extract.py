@@ -23,7 +23,7 @@ def extract_baseline(doc: Document) -> Extraction:
     after_t3 = 0
     if template in ("2019", "2021"):
         read_table2(text, template, ext)
-        t3 = read_table3(text)
+        t3 = read_table3(text, template)
         emit_table3(t3, ext)
         after_t3 = t3.region[1] if t3.region else 0
         read_table4(text, after_t3 if t3.region else 0, ext)

@@ -21,7 +21,7 @@ _SEP = r"[^，。；;,\n\d]"
 
 # (key, pattern, zero_when_matched)
 _ACTIVE_PRIMARY = [
-    re.compile(r"(?<!历年)(?<!累计)主动公开" + _SEP + r"{0,10}?(?:政府|政务)信息(?:共|共计)?\s*" + _N + r"\s*条"),
+    re.compile(r"(?<!历年)(?<!累计)(?<!应)主动公开" + _SEP + r"{0,10}?(?:政府|政务)信息(?:共|共计)?\s*" + _N + r"\s*条"),
     re.compile(r"(?<!申请)(?<!依)公开(?:各类|了)?(?:政府|政务)信息(?:共|共计)?\s*" + _N + r"\s*条"),
     re.compile(r"公布(?:政府|政务)信息(?:共|共计)?\s*" + _N + r"\s*条"),
 ]
@@ -60,6 +60,46 @@ _LITIGATION_ZERO = [
 ]
 
 
+class JoinedText:
+    """Text with line breaks inside sentences removed (PDF text breaks lines mid-word).
+
+    ``pos[i]`` is the offset in the original text of ``text[i]``, so spans map back.
+    """
+
+    _BREAK = re.compile(r"[ \t]*\n[ \t]*")
+
+    def __init__(self, original: str) -> None:
+        parts: list[str] = []
+        pos: list[int] = []
+        last = 0
+        for m in self._BREAK.finditer(original):
+            before = original[m.start() - 1] if m.start() > 0 else ""
+            after = original[m.end()] if m.end() < len(original) else ""
+            if _joinable(before) and _joinable(after):
+                parts.append(original[last:m.start()])
+                pos.extend(range(last, m.start()))
+                last = m.end()
+        parts.append(original[last:])
+        pos.extend(range(last, len(original)))
+        self.text = "".join(parts)
+        self.pos = pos
+        self.original_length = len(original)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        if start >= len(self.pos):
+            return (self.original_length, self.original_length)
+        return (self.pos[start], self.pos[end - 1] + 1 if end > start else self.pos[start])
+
+    def to_joined(self, original_offset: int) -> int:
+        import bisect
+
+        return bisect.bisect_left(self.pos, original_offset)
+
+
+def _joinable(ch: str) -> bool:
+    return bool(ch) and ("\u4e00" <= ch <= "\u9fff" or ch.isdigit() or ch in "，、（）()“”")
+
+
 def _value(m: re.Match[str]) -> int | None:
     v = parse_count(m.group("n"))
     if v is None:
@@ -77,54 +117,57 @@ def _first(patterns: list[re.Pattern[str]], text: str, start: int = 0, end: int 
     return best
 
 
-def _set_from(ext: Extraction, key: str, m: re.Match[str] | None, *, zero: bool = False) -> bool:
+def _set_from(ext: Extraction, key: str, m: re.Match[str] | None, joined: JoinedText, *, zero: bool = False) -> bool:
     if m is None:
         return False
     if zero:
-        return ext.setdefault(key, 0, (m.start(), m.end()), "prose")
+        return ext.setdefault(key, 0, joined.span(m.start(), m.end()), "prose")
     v = _value(m)
     if v is None:
         return False
-    return ext.setdefault(key, v, (m.start("n"), m.end("n")), "prose")
+    return ext.setdefault(key, v, joined.span(m.start("n"), m.end("n")), "prose")
 
 
-def extract_prose(text: str, sections: list[Section], ext: Extraction) -> None:
-    _active_total(text, sections, ext)
+def extract_prose(original: str, sections: list[Section], ext: Extraction) -> None:
+    joined = JoinedText(original)
+    text = joined.text
+    _active_total(joined, sections, ext)
     # Application counts: the statements either give a number or say "none received".
     received = _first(_RECEIVED, text)
     received_zero = _first(_RECEIVED_ZERO, text)
     if received and (received_zero is None or received.start() < received_zero.start()):
-        _set_from(ext, "applications.new_received.total", received)
+        _set_from(ext, "applications.new_received.total", received, joined)
     elif received_zero:
-        _set_from(ext, "applications.new_received.total", received_zero, zero=True)
-    _set_from(ext, "applications.carried_over.total", _first(_CARRIED_OVER, text))
-    _set_from(ext, "applications.total_processed.total", _first(_PROCESSED, text))
-    _set_from(ext, "applications.carried_forward.total", _first(_CARRIED_FORWARD, text))
-    _set_from(ext, "applications.denied_total.total", _first(_DENIED, text))
+        _set_from(ext, "applications.new_received.total", received_zero, joined, zero=True)
+    _set_from(ext, "applications.carried_over.total", _first(_CARRIED_OVER, text), joined)
+    _set_from(ext, "applications.total_processed.total", _first(_PROCESSED, text), joined)
+    _set_from(ext, "applications.carried_forward.total", _first(_CARRIED_FORWARD, text), joined)
+    _set_from(ext, "applications.denied_total.total", _first(_DENIED, text), joined)
     review = _first(_REVIEW, text)
     review_zero = _first(_REVIEW_ZERO, text)
     if review and (review_zero is None or review.start() < review_zero.start()):
-        _set_from(ext, "review.total", review)
+        _set_from(ext, "review.total", review, joined)
     elif review_zero:
-        _set_from(ext, "review.total", review_zero, zero=True)
+        _set_from(ext, "review.total", review_zero, joined, zero=True)
     lit = _first(_LITIGATION, text)
     lit_zero = _first(_LITIGATION_ZERO, text)
     if lit and (lit_zero is None or lit.start() < lit_zero.start()):
-        _set_from(ext, "litigation.total", lit)
+        _set_from(ext, "litigation.total", lit, joined)
     elif lit_zero:
-        _set_from(ext, "litigation.total", lit_zero, zero=True)
+        _set_from(ext, "litigation.total", lit_zero, joined, zero=True)
 
 
-def _active_total(text: str, sections: list[Section], ext: Extraction) -> None:
+def _active_total(joined: JoinedText, sections: list[Section], ext: Extraction) -> None:
     """主动公开 count: first in the 主动公开 part(s), then anywhere (never 历年累计)."""
+    text = joined.text
     for s in sections:
         if s.kind is SectionKind.ACTIVE:
-            m = _first(_ACTIVE_PRIMARY + _ACTIVE_SECTION_ONLY, text, s.body_start, s.end)
-            if m and _set_from(ext, "active.total_items", m):
+            m = _first(_ACTIVE_PRIMARY + _ACTIVE_SECTION_ONLY, text, joined.to_joined(s.body_start), joined.to_joined(s.end))
+            if m and _set_from(ext, "active.total_items", m, joined):
                 return
     for group in (_ACTIVE_PRIMARY[:1], _ACTIVE_PRIMARY[1:]):
         m = _first(group, text)
-        if m and _set_from(ext, "active.total_items", m):
+        if m and _set_from(ext, "active.total_items", m, joined):
             return
 
 

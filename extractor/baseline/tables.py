@@ -115,14 +115,24 @@ def _table3_region(text: str) -> Span | None:
     return (start, end)
 
 
-def read_table3(text: str) -> TableRead:
+def _table3_variant(text: str, r0: int, r1: int, template: str) -> str:
+    """Which row set the table uses: the 2021 split of （六） or the single 2019 row."""
+    region = re.sub(r"\s+", "", text[r0:r1])
+    if _T3_2021.search(region):
+        return "2021"
+    if re.search(r"\(六\)其他处理\|?[\d—\-/]", region):
+        return "2019"
+    return "2021" if template == "2021" else "2019"
+
+
+def read_table3(text: str, template: str = "2019") -> TableRead:
     """Section 三: 23 (2019) or 25 (2021) rows × 7 applicant columns."""
     region = _table3_region(text)
     out = TableRead(region=region)
     if region is None:
         return out
     r0, r1 = region
-    variant = "2021" if _T3_2021.search(text, r0, r1) else "2019"
+    variant = _table3_variant(text, r0, r1, template)
     rows = table3_rows(variant)
     data_keys = table3_data_keys(variant)
     anchors: list[tuple[str | None, re.Match[str]]] = []
@@ -182,6 +192,7 @@ _PIPE_ROW = re.compile(r"^\|(.*)\|\s*$", re.M)
 def _positional_rows(text: str, r0: int, r1: int, expected: int) -> list[RawCells] | None:
     """Numeric pipe rows of the region in order, when there are exactly ``expected`` of them."""
     rows: list[RawCells] = []
+    r0 = text.rfind("\n", 0, r0) + 1  # the first row's line starts before its label
     for m in _PIPE_ROW.finditer(text, r0, r1):
         line_start = m.start()
         parts = m.group(1).split("|")
