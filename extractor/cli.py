@@ -71,6 +71,8 @@ def extract(
         err.print("[red]error:[/] nothing to extract")
         raise typer.Exit(2)
     fn, name = _resolve_backend(backend, settings)
+    if out_file:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
     sink = out_file.open("w", encoding="utf-8") if out_file else sys.stdout
     failed = 0
     flagged = 0

@@ -86,12 +86,15 @@ def _looks_binary(data: bytes) -> bool:
     return control > max(8, len(sample) // 50)
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_NON_SPACE = re.compile(r"\S")
+
+
 def _cjk_share(text: str) -> float:
     if not text:
         return 0.0
-    sample = text[:20000]
-    cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
-    return cjk / max(1, sum(1 for ch in sample if not ch.isspace()))
+    sample = text[:4000]
+    return len(_CJK.findall(sample)) / max(1, len(_NON_SPACE.findall(sample)))
 
 
 def decode_bytes(data: bytes, *, declared: str | None = None) -> tuple[str, str]:

@@ -51,8 +51,7 @@ _HEADING_PATTERNS: list[tuple[SectionKind, re.Pattern[str]]] = [
     (SectionKind.PROBLEMS, re.compile(
         _NUM_ANY + r"(?:政府信息公开(?:工作)?)?存在的(?:主要)?问题(?:及|和|与)(?:改进|下一步)[^\n。]{0,6}")),
     (SectionKind.OTHER, re.compile(_NUM_ANY + r"其他需要报告的事项")),
-    (SectionKind.STATISTICS, re.compile(
-        r"(?:附件\s*\d?\s*[:：]?\s*|附表\s*[:：]?\s*|[一二三四五六七]\s*[、.．]\s*)?[^\n。，,]{0,40}?(?:政府信息公开(?:情况|数据)?统计表)|附表\s*[:：]")),
+    (SectionKind.STATISTICS, re.compile(r"(?:政府信息公开(?:情况|数据)?统计表|附\s*表\s*[:：])")),
 ]
 
 
@@ -70,9 +69,12 @@ def find_sections(text: str) -> list[Section]:
     hits: list[tuple[int, int, SectionKind, str]] = []
     for kind, pattern in _HEADING_PATTERNS:
         for m in pattern.finditer(text):
-            if kind is not SectionKind.STATISTICS and not _heading_context_ok(text, m.start()):
+            start = m.start()
+            if kind is SectionKind.STATISTICS:
+                start = _line_or_clause_start(text, start)
+            elif not _heading_context_ok(text, start):
                 continue
-            hits.append((m.start(), m.end(), kind, m.group(0)))
+            hits.append((start, m.end(), kind, text[start:m.end()]))
     hits.sort()
     # Drop overlapping hits (keep the earliest, longest).
     kept: list[tuple[int, int, SectionKind, str]] = []
@@ -85,6 +87,13 @@ def find_sections(text: str) -> list[Section]:
         stop = kept[i + 1][0] if i + 1 < len(kept) else len(text)
         sections.append(Section(kind=kind, heading=heading.strip(), start=start, body_start=end, end=stop))
     return sections
+
+
+def _line_or_clause_start(text: str, pos: int) -> int:
+    """A statistics-table title starts after the previous line break or sentence end (at most 40 chars back)."""
+    lo = max(0, pos - 40)
+    cut = max(text.rfind(ch, lo, pos) for ch in "\n。，,")
+    return cut + 1 if cut >= 0 else lo
 
 
 def _heading_context_ok(text: str, pos: int) -> bool:

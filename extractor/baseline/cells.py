@@ -80,6 +80,12 @@ def _read_pipe(text: str, pos: int, limit: int) -> RawCells:
         if i == len(pieces) - 1 and (offset - 1) >= limit and not piece.strip():
             break
         if not _is_cell_text(piece):
+            # "0(三)不予公开": the last cell glued to a group label that follows it
+            lead = len(piece) - len(piece.lstrip())
+            m = _NUMBER_TOKEN.match(piece, lead) or _MARKER_TOKEN.match(piece, lead)
+            if m and m.end() > lead and not piece[m.end():m.end() + 1].isdigit():
+                token = m.group(0).strip()
+                out.cells.append((token, (start + lead, start + lead + len(token))))
             break
         s = piece.strip()
         if _MD_SEPARATOR.match(s):
