@@ -51,7 +51,7 @@ _HEADING_PATTERNS: list[tuple[SectionKind, re.Pattern[str]]] = [
     (SectionKind.PROBLEMS, re.compile(
         _NUM_ANY + r"(?:政府信息公开(?:工作)?)?存在的(?:主要)?问题(?:及|和|与)(?:改进|下一步)[^\n。]{0,6}")),
     (SectionKind.OTHER, re.compile(_NUM_ANY + r"其他需要报告的事项")),
-    (SectionKind.STATISTICS, re.compile(r"(?:政府信息公开(?:情况|数据)?统计表|附\s*表\s*[:：])")),
+    (SectionKind.STATISTICS, re.compile(r"(?:政府信息公开(?:情况|数据)?统计表|附\s*表\s*[:：]|[一二三四五六七八]\s*[、.]\s*附\s*表)")),
 ]
 
 
