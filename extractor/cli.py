@@ -38,11 +38,20 @@ def _resolve_backend(name: str, settings: Settings):
             return extract_baseline, "regex"
     if name == "regex":
         return extract_baseline, "regex"
+    from extractor.llm.transport import ModelCallError
+    from extractor.pipeline import make_backend
+
+    if not settings.model:
+        err.print(f"[red]error:[/] backend '{name}' needs a model: set EXTRACTOR_MODEL (and OPENAI_BASE_URL / OPENAI_API_KEY)")
+        raise typer.Exit(2)
+    import logging
+
+    logging.getLogger("instructor").setLevel(logging.CRITICAL)  # failures are reported per section, plainly
     try:
-        from extractor.llm.backend import make_backend
-    except ImportError as exc:  # pragma: no cover - the llm package ships with the product
-        raise typer.BadParameter(f"backend '{name}' is not available: {exc}") from exc
-    return make_backend(name, settings), name
+        return make_backend(name, settings), name
+    except (ModelCallError, ImportError) as exc:
+        err.print(f"[red]error:[/] backend '{name}' is not available: {exc}")
+        raise typer.Exit(2) from exc
 
 
 @app.command()

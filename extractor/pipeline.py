@@ -38,6 +38,8 @@ class DocumentRecord:
     checks_run: int = 0
     flags: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    texts: dict[str, list[str]] = field(default_factory=dict)
+    usage: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -45,7 +47,7 @@ class DocumentRecord:
             "path": self.path, "sha256": self.sha256, "template": self.template, "backend": self.backend,
             "fields": self.fields, "evidence": self.evidence, "not_applicable": self.not_applicable,
             "checks": self.checks, "checks_run": self.checks_run, "flags": self.flags,
-            "warnings": self.warnings, "error": self.error,
+            "warnings": self.warnings, "texts": self.texts, "usage": self.usage, "error": self.error,
         }
 
     def to_json(self) -> str:
@@ -59,7 +61,18 @@ def record_from_extraction(doc: Document, ext: Extraction, backend: str) -> Docu
         path=doc.path, sha256=doc.sha256, template=ext.template, backend=backend, fields=flat,
         evidence=ext.evidence(), not_applicable=sorted(ext.not_applicable), checks=[b.as_dict() for b in breaks],
         checks_run=checked, flags=[f.as_dict() for f in ext.flags], warnings=list(doc.warnings),
+        texts=dict(ext.texts), usage=dict(ext.usage), error=_all_sections_failed(ext),
     )
+
+
+def _all_sections_failed(ext: Extraction) -> str | None:
+    """A model run where every section call failed is a failed document (the job's exit code says so)."""
+    errors = [f.message for f in ext.flags if f.kind == "model_error"]
+    sections = ext.usage.get("sections", {}) if ext.usage else {}
+    if errors and sections and len(errors) >= len(sections) and not any(
+            v.source != "meta" for v in ext.values.values()):
+        return "every model call failed: " + "; ".join(errors[:3])
+    return None
 
 
 def process_document(doc: Document, backend: Backend = extract_baseline, backend_name: str = "regex") -> DocumentRecord:
@@ -128,8 +141,54 @@ def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
 
 def run_job(files: list[Path], backend: Backend = extract_baseline, backend_name: str = "regex",
             progress: Callable[[int, int, str], None] | None = None) -> Iterator[DocumentRecord]:
+    """Records for every file.  Concurrent backends (with ``stream``) yield in completion order."""
+    if hasattr(backend, "stream"):
+        yield from _run_concurrent(files, backend, backend_name, progress)
+        return
     for i, f in enumerate(files):
         record = process_path(f, backend, backend_name)
         if progress:
             progress(i + 1, len(files), str(f))
         yield record
+
+
+def _run_concurrent(files: list[Path], backend: Any, backend_name: str,
+                    progress: Callable[[int, int, str], None] | None) -> Iterator[DocumentRecord]:
+    loaded: dict[str, Document] = {}
+
+    def load(path: Path) -> Document:
+        doc = load_path(path)
+        loaded[str(path)] = doc
+        return doc
+
+    done = 0
+    for path, result in backend.stream(files, load):
+        doc = loaded.pop(str(path), None)
+        if isinstance(result, DocumentError):
+            record = DocumentRecord(path=str(path), sha256=_sha_or_none(path), backend=backend_name, error=str(result))
+        elif isinstance(result, OSError):
+            record = DocumentRecord(path=str(path), backend=backend_name, error=f"cannot read file: {result}")
+        elif isinstance(result, Exception) or doc is None:
+            record = DocumentRecord(path=str(path), sha256=doc.sha256 if doc else None, backend=backend_name,
+                                    error=f"internal error ({type(result).__name__}): {result}")
+        else:
+            record = record_from_extraction(doc, result, backend_name)
+        done += 1
+        if progress:
+            progress(done, len(files), str(path))
+        yield record
+
+
+def make_backend(name: str, settings: Any) -> Any:
+    """A backend by name: 'regex', 'llm' (model only) or 'hybrid' (baseline + model, reconciled)."""
+    if name == "regex":
+        return extract_baseline
+    if name == "llm":
+        from extractor.llm.backend import LLMBackend
+
+        return LLMBackend(settings)
+    if name == "hybrid":
+        from extractor.reconcile import HybridBackend
+
+        return HybridBackend(settings)
+    raise ValueError(f"unknown backend '{name}'")

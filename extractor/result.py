@@ -40,6 +40,8 @@ class Extraction:
     values: dict[str, FieldValue] = field(default_factory=dict)
     not_applicable: dict[str, Span | None] = field(default_factory=dict)
     flags: list[Flag] = field(default_factory=list)
+    texts: dict[str, list[str]] = field(default_factory=dict)   # 五/六 items, when a backend reads them
+    usage: dict[str, Any] = field(default_factory=dict)         # model token accounting, when a model ran
 
     def set(self, key: str, value: Any, span: Span | None, source: str, note: str = "") -> None:
         self.values[key] = FieldValue(value=value, span=span, source=source, note=note)

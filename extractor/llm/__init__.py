@@ -1,0 +1,1 @@
+"""Language-model extraction: prompts + instructor over any OpenAI-compatible endpoint + retries + cache."""

@@ -1,0 +1,214 @@
+"""What the model returns for one section: the section model plus a verbatim quote per row.
+
+The validator checks, against the section text the model was given, that each
+quote occurs in it (after normalising full-width characters, whitespace and
+separators) and that each value occurs in its quote.  A failure is raised as a
+validation error so instructor re-asks with the error text; after the last
+re-ask the ungrounded rows are dropped and listed, never kept silently.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from extractor.numbers import money_to_wan, parse_count
+from schemas import ActiveDisclosure, Appeals, Applications, OtherMatters, ProblemsAndImprovements
+
+Span = tuple[int, int]
+
+_SEPARATORS = re.compile(r"[\s|,，]+")
+
+
+def normalise_for_match(text: str) -> tuple[str, list[int]]:
+    """NFKC, separators and whitespace removed; returns the string and each char's source offset."""
+    out: list[str] = []
+    pos: list[int] = []
+    for i, ch in enumerate(text):
+        norm = unicodedata.normalize("NFKC", ch)
+        for c in norm:
+            if c.isspace() or c in "|,，":
+                continue
+            out.append(c)
+            pos.append(i)
+    return "".join(out), pos
+
+
+@dataclass(frozen=True)
+class QuoteMatch:
+    span: Span
+    exact: bool
+
+
+def locate_quote(quote: str, source: str, normalised: tuple[str, list[int]] | None = None) -> QuoteMatch | None:
+    """Where a quote sits in the source: exactly, or after normalisation (exact=False)."""
+    q = quote.strip()
+    if not q:
+        return None
+    i = source.find(q)
+    if i >= 0:
+        return QuoteMatch((i, i + len(q)), True)
+    nsrc, pos = normalised or normalise_for_match(source)
+    nq, _ = normalise_for_match(q)
+    if not nq:
+        return None
+    j = nsrc.find(nq)
+    if j < 0:
+        return None
+    return QuoteMatch((pos[j], pos[j + len(nq) - 1] + 1), False)
+
+
+_NUM = re.compile(r"[+\-]?\d[\d,]*(?:\.\d+)?\s*(?:万|亿)?\s*(?:元)?")
+
+
+def value_in_quote(value: Any, quote: str) -> bool:
+    """A value is grounded when the quote prints it (also as 133.6万 or 552.94亿元, or run together with other digits)."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return True
+    nq, _ = normalise_for_match(quote)
+    if value == 0 and re.search(r"0|—|-|－|无|未|没有|零", nq):
+        return True
+    spaced = re.sub(r"[\s|]+", " ", unicodedata.normalize("NFKC", quote))
+    for m in _NUM.finditer(spaced):
+        token = m.group(0)
+        for parsed in (parse_count(token), money_to_wan(token)):
+            if parsed is not None and abs(float(parsed) - float(value)) < 1e-6 * max(1.0, abs(float(value))):
+                return True
+    digits = re.sub(r"[^\d.\-]", "", nq)
+    if isinstance(value, float) and not value.is_integer():
+        return repr(value).rstrip("0") in digits
+    return str(int(value)) in digits
+
+
+class SectionAnswer(BaseModel):
+    """Base of every answer model; ``source_text`` is bound per call (see ``bind``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    source_text: ClassVar[str] = ""
+    enforce_grounding: ClassVar[bool] = True
+    section_name: ClassVar[str] = ""
+
+    quotes: dict[str, str] = Field(
+        default_factory=dict,
+        description="每个填写了数值的字段（行）对应一段原文摘录：键为字段名（如 granted、total_items、review），"
+                    "值为该行在原文中的逐字摘录（表格行按原样摘录，含行名和数字）")
+
+    @model_validator(mode="after")
+    def _grounded(self) -> "SectionAnswer":
+        if not type(self).enforce_grounding:
+            return self
+        problems = ungrounded(self, type(self).source_text)
+        if problems:
+            raise ValueError(
+                "以下字段的摘录无法在原文中找到或不包含所填数值，请逐字摘录原文并核对数值；原文未写明的字段请填 null： "
+                + "; ".join(f"{k}: {why}" for k, why in problems.items()))
+        return self
+
+    @classmethod
+    def bind(cls, source_text: str, *, enforce: bool = True) -> type["SectionAnswer"]:
+        """A subclass that validates against this section text (the schema is unchanged)."""
+        return type(cls.__name__, (cls,), {"__module__": cls.__module__, "source_text": source_text,
+                                           "enforce_grounding": enforce})
+
+
+def _row_values(value: Any) -> list[Any]:
+    if isinstance(value, BaseModel):
+        return [v for name, v in value if v is not None and not isinstance(v, list)]
+    return [value]
+
+
+def grounded_rows(answer: SectionAnswer) -> dict[str, Any]:
+    """The data's filled rows (or scalar fields), by name."""
+    data = getattr(answer, "data", None)
+    if data is None:
+        return {}
+    rows: dict[str, Any] = {}
+    for name, value in data:
+        if name == "not_applicable" or value is None:
+            continue
+        if isinstance(value, list):
+            continue
+        if isinstance(value, BaseModel) and all(v is None for _, v in value):
+            continue
+        rows[name] = value
+    return rows
+
+
+def ungrounded(answer: SectionAnswer, source: str) -> dict[str, str]:
+    """Row name -> why it is not grounded in ``source``."""
+    problems: dict[str, str] = {}
+    normalised = normalise_for_match(source)
+    for name, value in grounded_rows(answer).items():
+        quote = answer.quotes.get(name)
+        if not quote:
+            problems[name] = "缺少摘录"
+            continue
+        if locate_quote(quote, source, normalised) is None:
+            problems[name] = f"摘录「{quote[:40]}」不在原文中"
+            continue
+        missing = [v for v in _row_values(value) if not value_in_quote(v, quote)]
+        if missing:
+            problems[name] = f"摘录中没有数值 {', '.join(str(m) for m in missing[:5])}"
+    texts = getattr(getattr(answer, "data", None), "__dict__", {})
+    for name, value in texts.items():
+        if isinstance(value, list) and name != "not_applicable":
+            for item in value:
+                if isinstance(item, str) and not _text_grounded(item, source):
+                    problems[f"{name}[]"] = f"「{item[:30]}」与原文不符"
+    return problems
+
+
+def _text_grounded(item: str, source: str) -> bool:
+    """A short item is grounded when most of its character bigrams occur in the source."""
+    chars = [c for c in unicodedata.normalize("NFKC", item) if "\u4e00" <= c <= "\u9fff"]
+    if len(chars) < 4:
+        return bool(chars) and "".join(chars) in source
+    bigrams = {a + b for a, b in zip(chars, chars[1:])}
+    return sum(1 for bg in bigrams if bg in source) / len(bigrams) >= 0.6
+
+
+class ActiveAnswer(SectionAnswer):
+    """二、主动公开政府信息情况."""
+
+    section_name: ClassVar[str] = "active"
+    data: ActiveDisclosure = Field(default_factory=ActiveDisclosure)
+
+
+class ApplicationsAnswer(SectionAnswer):
+    """三、收到和处理政府信息公开申请情况."""
+
+    section_name: ClassVar[str] = "applications"
+    data: Applications = Field(default_factory=Applications)
+
+
+class AppealsAnswer(SectionAnswer):
+    """四、政府信息公开行政复议、行政诉讼情况."""
+
+    section_name: ClassVar[str] = "appeals"
+    data: Appeals = Field(default_factory=Appeals)
+
+
+class ProblemsAnswer(SectionAnswer):
+    """五、存在的主要问题及改进情况."""
+
+    section_name: ClassVar[str] = "problems"
+    data: ProblemsAndImprovements = Field(default_factory=ProblemsAndImprovements)
+
+
+class OtherAnswer(SectionAnswer):
+    """六、其他需要报告的事项."""
+
+    section_name: ClassVar[str] = "other"
+    data: OtherMatters = Field(default_factory=OtherMatters)
+
+
+ANSWER_MODELS: dict[str, type[SectionAnswer]] = {
+    "active": ActiveAnswer, "applications": ApplicationsAnswer, "appeals": AppealsAnswer,
+    "problems": ProblemsAnswer, "other": OtherAnswer,
+}

@@ -1,0 +1,389 @@
+"""The language-model backend: one narrow call per section, grounded, cached, counted.
+
+A call sends only the text of the section it fills (from the section
+splitter), the report title and year, and the prompt; it fills one answer
+model (section model + a verbatim quote per row).  Documents and sections run
+concurrently under one semaphore on HTTP requests (``settings.concurrency``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import instructor
+from pydantic import BaseModel, ValidationError
+
+from extractor.baseline.meta import extract_meta
+from extractor.config import Settings
+from extractor.ingest import Document
+from extractor.llm.answers import ANSWER_MODELS, SectionAnswer, grounded_rows, locate_quote, normalise_for_match, ungrounded
+from extractor.llm.cache import AnswerCache, cache_key, schema_hash, sha
+from extractor.llm.prompts import PromptTemplate, load_prompt
+from extractor.llm.transport import (BudgetExceeded, FatalEndpointError, ModelCallError, TruncatedAnswer, explain,
+                                     is_transient, make_client, make_sender)
+from extractor.llm.usage import DocumentBudget, Usage
+from extractor.result import Extraction, Flag
+from extractor.sections import SECTION_TITLES_ZH, Section, SectionKind, detect_template, find_sections
+from schemas import Report, to_flat
+from schemas.flat import model_path
+
+Span = tuple[int, int]
+T = TypeVar("T")
+
+SECTION_KINDS: dict[str, SectionKind] = {
+    "active": SectionKind.ACTIVE, "applications": SectionKind.APPLICATIONS, "appeals": SectionKind.APPEALS,
+    "problems": SectionKind.PROBLEMS, "other": SectionKind.OTHER,
+}
+NUMERIC_SECTIONS = ("active", "applications", "appeals")
+_MODES = {"tools": instructor.Mode.TOOLS, "json_schema": instructor.Mode.JSON_SCHEMA, "json": instructor.Mode.MD_JSON}
+
+
+@dataclass
+class SectionSource:
+    """The text sent for one section and how its offsets map back into the document."""
+
+    text: str
+    pieces: list[tuple[int, int, int]]  # (source_offset, doc_offset, length)
+
+    def to_doc(self, span: Span) -> Span:
+        def one(pos: int, end: bool) -> int:
+            for src, doc, length in self.pieces:
+                if src <= pos <= src + length:
+                    return doc + (pos - src)
+            return self.pieces[-1][1] + self.pieces[-1][2] if end else self.pieces[0][1]
+
+        return (one(span[0], False), one(span[1], True))
+
+
+def section_source(doc_text: str, sections: list[Section], kinds: list[SectionKind]) -> SectionSource | None:
+    pieces: list[tuple[int, int, int]] = []
+    chunks: list[str] = []
+    offset = 0
+    for s in sections:
+        if s.kind in kinds:
+            chunk = doc_text[s.start:s.end].strip("\n")
+            lead = len(doc_text[s.start:s.end]) - len(doc_text[s.start:s.end].lstrip("\n"))
+            if not chunk.strip():
+                continue
+            if chunks:
+                offset += 1
+            pieces.append((offset, s.start + lead, len(chunk)))
+            chunks.append(chunk)
+            offset += len(chunk)
+    if not chunks:
+        return None
+    return SectionSource(text="\n".join(chunks), pieces=pieces)
+
+
+@dataclass
+class SectionOutcome:
+    name: str
+    data: BaseModel | None = None
+    quotes: dict[str, str] = field(default_factory=dict)
+    spans: dict[str, Span] = field(default_factory=dict)
+    exact: dict[str, bool] = field(default_factory=dict)
+    dropped: dict[str, str] = field(default_factory=dict)
+    usage: Usage = field(default_factory=Usage)
+    cached: bool = False
+    error: str | None = None
+    sent_chars: int = 0
+
+
+@dataclass
+class Session:
+    """What lives inside one event loop: the HTTP client and the request semaphore."""
+
+    settings: Settings
+
+    def __post_init__(self) -> None:
+        self.client = make_client(self.settings)
+        self.semaphore = asyncio.Semaphore(self.settings.concurrency)
+
+    async def aclose(self) -> None:
+        await self.client.close()
+
+
+class LLMBackend:
+    """Fills the section models of a document with a language model."""
+
+    name = "llm"
+
+    def __init__(self, settings: Settings) -> None:
+        if not settings.model:
+            raise ModelCallError("no model configured: set EXTRACTOR_MODEL")
+        self.settings = settings
+        self.mode = _MODES[settings.mode]
+        self.prompts: dict[str, PromptTemplate] = {n: load_prompt(settings.prompts_dir, n) for n in SECTION_KINDS}
+        self.cache = AnswerCache(settings)
+        self.total = Usage()
+        self.documents = 0
+        self.sections_sent = 0
+        self.ungrounded_dropped = 0
+
+    # ---------------------------------------------------------------- public
+
+    def __call__(self, doc: Document) -> Extraction:
+        return next(iter(self.stream([doc], lambda d: d)))[1]
+
+    def stream(self, items: list[T], load: Callable[[T], Document],
+               sections: Callable[[Document], list[str] | None] | None = None) -> Iterator[tuple[T, Any]]:
+        """Process many documents concurrently; yields (item, Extraction or Exception) as each completes."""
+        loop = asyncio.new_event_loop()
+        agen = self._astream(items, load, sections)
+        try:
+            while True:
+                try:
+                    yield loop.run_until_complete(agen.__anext__())
+                except StopAsyncIteration:
+                    break
+        finally:
+            loop.run_until_complete(agen.aclose())
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    def usage_summary(self) -> str:
+        t = self.total
+        est = " (some counts estimated: the endpoint gave no usage)" if t.estimated else ""
+        return (f"model {self.settings.model}: {self.documents} documents, {self.sections_sent} section calls, "
+                f"{t.calls} completions ({t.reasks} re-asks, {t.failed_requests} failed requests retried), "
+                f"{t.cache_hits} cache hits, {t.prompt_tokens} prompt + {t.completion_tokens} completion tokens{est}; "
+                f"{self.ungrounded_dropped} ungrounded values dropped")
+
+    # ----------------------------------------------------------------- async
+
+    async def _astream(self, items: list[T], load: Callable[[T], Document],
+                       sections: Callable[[Document], list[str] | None] | None) -> AsyncIterator[tuple[T, Any]]:
+        session = Session(self.settings)
+        doc_slots = asyncio.Semaphore(max(2, self.settings.concurrency))
+
+        async def one(item: T) -> tuple[T, Any]:
+            async with doc_slots:
+                try:
+                    doc = load(item)
+                    wanted = sections(doc) if sections else None
+                    return item, await self.aextract(session, doc, wanted)
+                except Exception as exc:  # recorded per document by the caller
+                    return item, exc
+
+        tasks = [asyncio.ensure_future(one(item)) for item in items]
+        try:
+            for fut in asyncio.as_completed(tasks):
+                yield await fut
+        finally:
+            for t in tasks:
+                t.cancel()
+            await session.aclose()
+
+    async def aextract(self, session: Session, doc: Document, only: list[str] | None = None) -> Extraction:
+        """Meta from the deterministic reader; every (wanted) section from the model."""
+        ext = Extraction(template="narrative")
+        extract_meta(doc.text, ext)
+        year = ext.values["meta.year"].value if "meta.year" in ext.values else None
+        ext.template = detect_template(doc.text, year)
+        ext.set("meta.template", ext.template, None, "meta")
+        outcomes = await self.fill_sections(session, doc, ext, only)
+        apply_outcomes(ext, outcomes)
+        self.documents += 1
+        return ext
+
+    async def fill_sections(self, session: Session, doc: Document, ext: Extraction,
+                            only: list[str] | None = None) -> list[SectionOutcome]:
+        sections = find_sections(doc.text)
+        title = str(ext.values["meta.title"].value) if "meta.title" in ext.values else ""
+        year = str(ext.values["meta.year"].value) if "meta.year" in ext.values else ""
+        budget = DocumentBudget(limit=self.settings.doc_token_budget)
+        jobs = []
+        for name, kind in SECTION_KINDS.items():
+            if only is not None and name not in only:
+                continue
+            kinds = [kind]
+            if ext.template == "narrative" and name in NUMERIC_SECTIONS:
+                kinds.append(SectionKind.STATISTICS)
+            source = section_source(doc.text, sections, kinds)
+            if source is None:
+                continue
+            jobs.append(self.fill_section(session, name, source, title, year, budget))
+        outcomes = list(await asyncio.gather(*jobs))
+        usage = Usage()
+        for o in outcomes:
+            usage.add(o.usage)
+        self.total.add(usage)
+        ext.usage = {"total": usage.as_dict(), "sections": {o.name: o.usage.as_dict() for o in outcomes}}
+        return outcomes
+
+    async def fill_section(self, session: Session, name: str, source: SectionSource, title: str, year: str,
+                           budget: DocumentBudget) -> SectionOutcome:
+        prompt = self.prompts[name]
+        messages = prompt.render(title=title, year=year, section_title=SECTION_TITLES_ZH[SECTION_KINDS[name]],
+                                 section_text=source.text)
+        answer_model = ANSWER_MODELS[name]
+        key = cache_key(self.settings, prompt_id=prompt.id, template_hash=sha(prompt.system + prompt.user),
+                        schema=schema_hash(answer_model), payload=json.dumps(messages, ensure_ascii=False))
+        self.sections_sent += 1
+        outcome = SectionOutcome(name=name, sent_chars=sum(len(m["content"]) for m in messages))
+        hit = self.cache.get(key)
+        if hit is not None:
+            answer = answer_model.bind(source.text, enforce=False).model_validate(hit["answer"])
+            outcome.cached = True
+            outcome.usage.cache_hits = 1
+            outcome.dropped = dict(hit.get("dropped", {}))
+            _ground(outcome, answer, source)
+            return outcome
+        send = make_sender(session.client, self.settings, usage=outcome.usage, budget=budget,
+                           semaphore=session.semaphore, base_len=len(messages))
+        create = instructor.patch(create=send, mode=self.mode)
+        try:
+            answer = await create(model=self.settings.model, messages=messages,
+                                  response_model=answer_model.bind(source.text), max_retries=self.settings.max_reasks,
+                                  temperature=self.settings.temperature, max_tokens=self.settings.max_tokens,
+                                  extra_headers={"X-Extractor-Prompt": prompt.id})
+        except Exception as exc:
+            answer = self._after_failure(exc, outcome, answer_model, source)
+            if answer is None:
+                return outcome
+        _ground(outcome, answer, source)
+        self.ungrounded_dropped += len(outcome.dropped)
+        self.cache.set(key, {"answer": answer.model_dump(mode="json"), "dropped": outcome.dropped,
+                             "usage": outcome.usage.as_dict(), "prompt": prompt.id})
+        return outcome
+
+    def _after_failure(self, exc: Exception, outcome: SectionOutcome, answer_model: type[SectionAnswer],
+                       source: SectionSource) -> SectionAnswer | None:
+        """Transport and fatal errors fail the section; an answer still ungrounded after the re-asks is trimmed."""
+        cause = _root_cause(exc)
+        if isinstance(cause, (FatalEndpointError, TruncatedAnswer, BudgetExceeded)):
+            outcome.error = str(cause)
+            return None
+        if is_transient(cause) or isinstance(cause, ModelCallError):
+            outcome.error = explain(cause)
+            return None
+        if not isinstance(cause, (ValidationError, json.JSONDecodeError, ValueError)) and \
+                type(cause).__name__ not in ("ResponseParsingError", "AsyncValidationError"):
+            outcome.error = explain(cause)
+            return None
+        raw = _last_answer_json(exc)
+        if raw is None:
+            outcome.error = f"the model's answer could not be parsed after {self.settings.max_reasks} re-asks: {_brief(cause)}"
+            return None
+        try:
+            lenient = answer_model.bind(source.text, enforce=False).model_validate(raw)
+        except ValidationError as err:
+            outcome.error = f"the model's answer did not match the schema after {self.settings.max_reasks} re-asks: {_brief(err)}"
+            return None
+        problems = ungrounded(lenient, source.text)
+        data = lenient.data  # type: ignore[attr-defined]
+        for row, why in problems.items():
+            if row.endswith("[]"):
+                setattr(data, row[:-2], [item for item in getattr(data, row[:-2])
+                                         if not _text_is_ungrounded(item, source.text)])
+            else:
+                setattr(data, row, None)
+            outcome.dropped[row] = why
+        return lenient
+
+
+def _text_is_ungrounded(item: str, source: str) -> bool:
+    from extractor.llm.answers import _text_grounded
+
+    return not _text_grounded(item, source)
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """instructor wraps what stopped it in InstructorRetryException; the cause says what happened."""
+    cur = exc
+    for _ in range(5):
+        if type(cur).__name__ == "InstructorRetryException" and cur.__cause__ is not None:
+            cur = cur.__cause__
+        else:
+            break
+    return cur
+
+
+def _brief(exc: BaseException) -> str:
+    text = str(exc).replace("\n", " ")
+    return text[:240]
+
+
+_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.S)
+
+
+def _last_answer_json(exc: BaseException) -> dict[str, Any] | None:
+    completion = getattr(exc, "last_completion", None)
+    if completion is None:
+        attempts = getattr(exc, "failed_attempts", None) or []
+        completion = attempts[-1].completion if attempts else None
+    if completion is None or not getattr(completion, "choices", None):
+        return None
+    msg = completion.choices[0].message
+    candidates: list[str] = []
+    for call in getattr(msg, "tool_calls", None) or []:
+        candidates.append(call.function.arguments or "")
+    if msg.content:
+        content = msg.content
+        m = _FENCE.search(content)
+        candidates.append(m.group(1) if m else content)
+    for text in candidates:
+        try:
+            value = json.loads(text)
+        except (json.JSONDecodeError, TypeError):
+            continue
+        if isinstance(value, dict):
+            return value
+    return None
+
+
+def _ground(outcome: SectionOutcome, answer: SectionAnswer, source: SectionSource) -> None:
+    """Record the answer with each row's evidence span in the document."""
+    outcome.data = getattr(answer, "data", None)
+    outcome.quotes = dict(answer.quotes)
+    normalised = normalise_for_match(source.text)
+    for row in grounded_rows(answer):
+        quote = answer.quotes.get(row)
+        match = locate_quote(quote, source.text, normalised) if quote else None
+        if match is not None:
+            outcome.spans[row] = source.to_doc(match.span)
+            outcome.exact[row] = match.exact
+
+
+def apply_outcomes(ext: Extraction, outcomes: list[SectionOutcome], *, source: str = "model") -> None:
+    """Write section answers into the extraction as flat keys with evidence; failures become flags."""
+    for o in outcomes:
+        if o.error:
+            ext.flags.append(Flag("model_error", f"section {o.name}: {o.error}", []))
+            continue
+        for row, why in o.dropped.items():
+            ext.flags.append(Flag("ungrounded_dropped", f"section {o.name}: {row} dropped after re-asks ({why})",
+                                  [], None))
+        if o.data is None:
+            continue
+        report = Report()
+        setattr(report, o.name, o.data)
+        for key, value in to_flat(report).items():
+            path = model_path(key)
+            if path[0] != o.name:
+                continue
+            row = path[1]
+            ext.set(key, value, o.spans.get(row), source,
+                    note="" if o.exact.get(row, True) else "evidence matched after normalisation")
+        for key in getattr(o.data, "not_applicable", []) or []:
+            if isinstance(key, str) and key in _FLAT_KEYS:
+                ext.not_applicable[key] = None
+        if o.name == "problems":
+            ext.texts["problems"] = list(o.data.problems)  # type: ignore[attr-defined]
+            ext.texts["improvements"] = list(o.data.improvements)  # type: ignore[attr-defined]
+        elif o.name == "other":
+            ext.texts["other"] = list(o.data.items)  # type: ignore[attr-defined]
+
+
+def _flat_keys() -> frozenset[str]:
+    from schemas import FIELD_KEYS
+
+    return frozenset(FIELD_KEYS)
+
+
+_FLAT_KEYS = _flat_keys()

@@ -1,0 +1,75 @@
+"""Prompt templates are files under ``prompts/``; each carries a version that enters the cache key.
+
+File format::
+
+    version: 3
+    section: applications
+    ---
+    ## system
+    ...
+    ## user
+    ... {{title}} {{year}} {{section_text}} ...
+
+Placeholders are filled in one pass over the template only, so text inside a
+report (untrusted input) is never itself treated as a template.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+_PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+class PromptError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class PromptTemplate:
+    name: str
+    version: str
+    system: str
+    user: str
+
+    def render(self, **values: str) -> list[dict[str, str]]:
+        def fill(template: str) -> str:
+            def sub(m: re.Match[str]) -> str:
+                key = m.group(1)
+                if key not in values:
+                    raise PromptError(f"prompt {self.name}: no value for {{{{{key}}}}}")
+                return values[key]
+
+            return _PLACEHOLDER.sub(sub, template)
+
+        system = fill(self.system) + f"\n[prompt {self.id}]"
+        return [{"role": "system", "content": system}, {"role": "user", "content": fill(self.user)}]
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}@{self.version}"
+
+
+def load_prompt(prompts_dir: Path, name: str) -> PromptTemplate:
+    path = prompts_dir / f"{name}.md"
+    if not path.exists():
+        raise PromptError(f"prompt file {path} not found")
+    raw = path.read_text(encoding="utf-8")
+    head, sep, body = raw.partition("\n---\n")
+    if not sep:
+        raise PromptError(f"{path}: expected a header ending with a '---' line")
+    meta = dict(line.split(":", 1) for line in head.strip().splitlines() if ":" in line)
+    meta = {k.strip(): v.strip() for k, v in meta.items()}
+    if "version" not in meta:
+        raise PromptError(f"{path}: the header needs a version")
+    parts = re.split(r"^## (system|user)\s*$", body, flags=re.M)
+    blocks = {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
+    if "user" not in blocks:
+        raise PromptError(f"{path}: no '## user' block")
+    shared = prompts_dir / "system.md"
+    system = blocks.get("system", "")
+    if shared.exists() and "{{shared_rules}}" in system:
+        system = system.replace("{{shared_rules}}", shared.read_text(encoding="utf-8").strip())
+    return PromptTemplate(name=name, version=meta["version"], system=system, user=blocks["user"])

@@ -1,0 +1,191 @@
+"""The HTTP layer under instructor: transport retries, usage accounting, answer hygiene.
+
+Two retry layers are kept apart (DESIGN_NOTES §5):
+* here, tenacity retries *transport* faults only — 429 (honouring Retry-After),
+  5xx, timeouts, connection errors — with exponential backoff and jitter, a
+  bounded number of attempts; 400/401/403/404/422 fail at once;
+* instructor re-asks only on validation/JSON errors (see ``backend``).
+The OpenAI SDK's own retries are switched off (``max_retries=0``) so the
+layers never multiply.  Every completion that comes back is counted here,
+re-asks included; a truncated answer (``finish_reason == "length"``) fails
+fast; ``<think>…</think>`` is stripped before instructor parses the content.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import openai
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+from extractor.config import Settings
+from extractor.llm.usage import DocumentBudget, Usage, estimate_tokens
+
+
+class ModelCallError(Exception):
+    """A section could not be filled by the model; the message says why, plainly."""
+
+
+class FatalEndpointError(ModelCallError):
+    """An error retrying cannot fix (bad key, bad request, unknown model)."""
+
+
+class TruncatedAnswer(ModelCallError):
+    pass
+
+
+class BudgetExceeded(ModelCallError):
+    pass
+
+
+_THINK = re.compile(r"<think>.*?</think>\s*", re.S)
+_TRANSIENT_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
+
+
+def make_client(settings: Settings) -> openai.AsyncOpenAI:
+    key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
+    return openai.AsyncOpenAI(base_url=settings.base_url, api_key=key, timeout=settings.timeout_s, max_retries=0)
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError)):
+        return True
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code in _TRANSIENT_STATUS
+    return False
+
+
+def retry_after_seconds(exc: BaseException | None) -> float | None:
+    if isinstance(exc, openai.APIStatusError) and exc.response is not None:
+        value = exc.response.headers.get("retry-after")
+        if value:
+            try:
+                return max(0.0, float(value))
+            except ValueError:
+                return None
+    return None
+
+
+def _wait(settings: Settings) -> Callable[[RetryCallState], float]:
+    def wait(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        hinted = retry_after_seconds(exc)
+        if hinted is not None:
+            return min(hinted, settings.backoff_max_s)
+        base = settings.backoff_base_s * (2 ** (state.attempt_number - 1))
+        return min(settings.backoff_max_s, random.uniform(0, base) + base / 2)
+
+    return wait
+
+
+def explain(exc: BaseException) -> str:
+    """A clear, key-free message for an endpoint error."""
+    if isinstance(exc, openai.AuthenticationError):
+        return "the endpoint refused the API key (401): check OPENAI_API_KEY"
+    if isinstance(exc, openai.PermissionDeniedError):
+        return "the endpoint denied access (403): check the key's permissions and EXTRACTOR_MODEL"
+    if isinstance(exc, openai.NotFoundError):
+        return "the endpoint answered 404: check OPENAI_BASE_URL (it usually ends in /v1) and EXTRACTOR_MODEL"
+    if isinstance(exc, openai.BadRequestError):
+        return f"the endpoint rejected the request (400): {_short(exc)}; try another EXTRACTOR_MODE"
+    if isinstance(exc, openai.APITimeoutError):
+        return "the endpoint did not answer in time (timeout) after all retries"
+    if isinstance(exc, openai.APIConnectionError):
+        return "cannot connect to the endpoint (check OPENAI_BASE_URL)"
+    if isinstance(exc, openai.RateLimitError):
+        return "the endpoint kept answering 429 (rate limit) after all retries"
+    if isinstance(exc, openai.APIStatusError):
+        return f"the endpoint answered HTTP {exc.status_code} after all retries"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc)
+    return text[:200]
+
+
+def trim_reasks(messages: list[dict[str, Any]], base_len: int) -> list[dict[str, Any]]:
+    """Keep the original prompt and only the last failed attempt with its error (small context windows)."""
+    if len(messages) <= base_len + 2:
+        return messages
+    tail = messages[base_len:]
+    last_assistant = max((i for i, m in enumerate(tail) if _role(m) == "assistant"), default=None)
+    if last_assistant is None:
+        return messages
+    return messages[:base_len] + tail[last_assistant:]
+
+
+def _role(message: Any) -> str | None:
+    if isinstance(message, dict):
+        return message.get("role")
+    return getattr(message, "role", None)
+
+
+def make_sender(client: openai.AsyncOpenAI, settings: Settings, *, usage: Usage, budget: DocumentBudget,
+                semaphore: asyncio.Semaphore, base_len: int) -> Callable[..., Awaitable[Any]]:
+    """The ``create`` function instructor patches: one logical call, transport retries inside."""
+
+    async def send(**kwargs: Any) -> Any:
+        messages = kwargs.get("messages") or []
+        if len(messages) > base_len:
+            usage.reasks += 1
+            kwargs["messages"] = trim_reasks(list(messages), base_len)
+        if budget.exhausted:
+            raise BudgetExceeded(
+                f"the document's token budget ({budget.limit}) is spent; no further calls (EXTRACTOR_DOC_TOKEN_BUDGET)")
+        response = None
+        async for attempt in AsyncRetrying(stop=stop_after_attempt(settings.max_transport_attempts),
+                                           wait=_wait(settings), retry=retry_if_exception(is_transient),
+                                           reraise=True):
+            with attempt:
+                try:
+                    async with semaphore:
+                        response = await client.chat.completions.create(**kwargs)
+                except Exception as exc:
+                    if is_transient(exc):
+                        usage.failed_requests += 1
+                        budget.usage.failed_requests += 1
+                        raise
+                    if isinstance(exc, openai.APIStatusError):
+                        raise FatalEndpointError(explain(exc)) from exc
+                    raise
+        assert response is not None
+        _account(response, kwargs, usage, budget)
+        choice = response.choices[0] if response.choices else None
+        if choice is not None and choice.finish_reason == "length":
+            raise TruncatedAnswer("the model's answer was cut off (finish_reason=length); raise EXTRACTOR_MAX_TOKENS")
+        for ch in response.choices or []:
+            if ch.message is not None and isinstance(ch.message.content, str) and "<think>" in ch.message.content:
+                ch.message.content = _THINK.sub("", ch.message.content)
+        return response
+
+    return send
+
+
+def _account(response: Any, kwargs: dict[str, Any], usage: Usage, budget: DocumentBudget) -> None:
+    this = Usage(calls=1)
+    u = getattr(response, "usage", None)
+    if u is not None and getattr(u, "prompt_tokens", None) is not None:
+        this.prompt_tokens = int(u.prompt_tokens or 0)
+        this.completion_tokens = int(getattr(u, "completion_tokens", 0) or 0)
+    else:
+        this.estimated = True
+        prompt_text = "".join(str(m.get("content", "")) if isinstance(m, dict) else str(m)
+                              for m in kwargs.get("messages", []))
+        prompt_text += str(kwargs.get("tools", "")) + str(kwargs.get("response_format", ""))
+        this.prompt_tokens = estimate_tokens(prompt_text)
+        answer = ""
+        for ch in response.choices or []:
+            msg = ch.message
+            if msg is None:
+                continue
+            answer += msg.content or ""
+            for call in msg.tool_calls or []:
+                answer += call.function.arguments or ""
+        this.completion_tokens = estimate_tokens(answer)
+    usage.add(this)
+    budget.usage.add(this)

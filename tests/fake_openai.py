@@ -1,0 +1,194 @@
+"""A small OpenAI-compatible chat-completions server on 127.0.0.1, scripted per test.
+
+It lives under tests/ and is never imported by product code (an import-linter
+contract says so).  Each request is recorded; replies come from a script of
+steps (status, body, headers, delay) and then from a default responder.
+``baseline_responder`` answers like a well-behaved model would, by running the
+project's own regex baseline on the section text it was sent — a way to drive
+the real client path end to end.  Figures it produces are NOT model accuracy.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Any = None            # dict -> JSON; str -> raw text
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+Step = Reply | Callable[[dict[str, Any]], Reply]
+
+
+@dataclass
+class Recorded:
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+    at: float
+
+
+SECTION_MARKERS = {
+    "二、主动公开政府信息情况": "active",
+    "三、收到和处理政府信息公开申请情况": "applications",
+    "四、政府信息公开行政复议、行政诉讼情况": "appeals",
+    "五、存在的主要问题及改进情况": "problems",
+    "六、其他需要报告的事项": "other",
+}
+
+
+def section_of(request: dict[str, Any]) -> str | None:
+    system = request["messages"][0]["content"]
+    m = re.search(r"\[prompt (\w+)@", system)
+    return m.group(1) if m else None
+
+
+def section_text_of(request: dict[str, Any]) -> str:
+    user = request["messages"][1]["content"]
+    m = re.search(r"<<<\n(.*)\n>>>", user, re.S)
+    return m.group(1) if m else ""
+
+
+def completion(request: dict[str, Any], args: dict[str, Any] | str, *, finish: str = "stop",
+               usage: tuple[int, int] | None = (100, 20), content_prefix: str = "") -> dict[str, Any]:
+    """A chat completion carrying ``args`` the way the request's mode expects (tool call or content)."""
+    text = args if isinstance(args, str) else json.dumps(args, ensure_ascii=False)
+    message: dict[str, Any] = {"role": "assistant", "content": None}
+    tools = request.get("tools")
+    if tools:
+        name = tools[0]["function"]["name"]
+        message["tool_calls"] = [{"id": "call_1", "type": "function", "function": {"name": name, "arguments": text}}]
+    else:
+        message["content"] = content_prefix + text
+    body: dict[str, Any] = {"id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
+                            "model": request.get("model", "test-model"),
+                            "choices": [{"index": 0, "message": message, "finish_reason": finish}]}
+    if usage is not None:
+        body["usage"] = {"prompt_tokens": usage[0], "completion_tokens": usage[1], "total_tokens": sum(usage)}
+    return body
+
+
+def baseline_answer(request: dict[str, Any]) -> dict[str, Any]:
+    """What a careful model would return: the regex baseline's reading of the section text, with quotes."""
+    from extractor.baseline import extract_baseline
+    from extractor.ingest import load_text
+    from schemas import from_flat
+    from schemas.flat import model_path
+
+    section = section_of(request)
+    text = section_text_of(request)
+    if section in ("problems", "other"):
+        sentences = [s.strip() for s in re.split(r"[。；;]", text) if len(s.strip()) >= 6][:4]
+        if section == "problems":
+            return {"data": {"problems": sentences[:2], "improvements": sentences[2:4]}, "quotes": {}}
+        return {"data": {"items": sentences[:3]}, "quotes": {}}
+    doc = load_text(text)
+    ext = extract_baseline(doc)
+    flat = {k: v.value for k, v in ext.values.items() if model_path(k)[0] == section}
+    report = from_flat(flat)
+    data = getattr(report, section).model_dump(mode="json", exclude_none=True)
+    quotes: dict[str, str] = {}
+    rows: dict[str, list[tuple[int, int]]] = {}
+    for key, fv in ext.values.items():
+        if model_path(key)[0] == section and fv.span:
+            rows.setdefault(model_path(key)[1], []).append(fv.span)
+    for row, spans in rows.items():
+        start, end = min(s for s, _ in spans), max(e for _, e in spans)
+        quotes[row] = doc.text[start:end]
+    return {"data": data, "quotes": quotes}
+
+
+def baseline_responder(request: dict[str, Any]) -> Reply:
+    return Reply(200, completion(request, baseline_answer(request)))
+
+
+class FakeOpenAI:
+    """Start with ``start()``; ``base_url`` is then http://127.0.0.1:PORT/v1."""
+
+    def __init__(self, responder: Callable[[dict[str, Any]], Reply] = baseline_responder, latency: float = 0.0) -> None:
+        self.script: deque[Step] = deque()
+        self.responder = responder
+        self.latency = latency
+        self.requests: list[Recorded] = []
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- scripting
+    def push(self, *steps: Step) -> None:
+        with self._lock:
+            self.script.extend(steps)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.script.clear()
+            self.requests.clear()
+
+    @property
+    def chat_requests(self) -> list[Recorded]:
+        return [r for r in self.requests if r.path.endswith("/chat/completions")]
+
+    # -- lifecycle
+    def start(self) -> "FakeOpenAI":
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:  # keep test output clean
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("content-length") or 0)
+                raw = self.rfile.read(length) if length else b"{}"
+                try:
+                    body = json.loads(raw)
+                except json.JSONDecodeError:
+                    body = {"_raw": raw.decode("utf-8", "replace")}
+                with fake._lock:
+                    fake.requests.append(Recorded(self.path, dict(self.headers), body, time.monotonic()))
+                    step = fake.script.popleft() if fake.script else fake.responder
+                reply = step(body) if callable(step) else step
+                delay = reply.delay or fake.latency
+                if delay:
+                    time.sleep(delay)
+                payload = reply.body if isinstance(reply.body, str) else json.dumps(reply.body or {}, ensure_ascii=False)
+                data = payload.encode("utf-8")
+                try:
+                    self.send_response(reply.status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    for k, v in reply.headers.items():
+                        self.send_header(k, v)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
