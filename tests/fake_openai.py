@@ -96,6 +96,14 @@ def baseline_answer(request: dict[str, Any]) -> dict[str, Any]:
         return {"data": {"items": sentences[:3]}, "quotes": {}}
     doc = load_text(text)
     ext = extract_baseline(doc)
+    if ext.template == "narrative" and re.search(r"第二十条|本年新收|结果维持", doc.text):
+        # A section alone may lack the template markers: read its table as an official one.
+        from extractor.baseline.tables import emit_table3, read_table2, read_table3, read_table4
+
+        template = "2021" if re.search(r"本年制发件数|本年处理决定数量|逾期不补正", doc.text) else "2019"
+        read_table2(doc.text, template, ext)
+        emit_table3(read_table3(doc.text, template), ext)
+        read_table4(doc.text, 0, ext)
     flat = {k: v.value for k, v in ext.values.items() if model_path(k)[0] == section}
     report = from_flat(flat)
     data = getattr(report, section).model_dump(mode="json", exclude_none=True)

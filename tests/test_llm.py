@@ -1,0 +1,238 @@
+"""The real client path (openai + instructor over HTTP) against the scripted server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from extractor.config import Settings
+from extractor.ingest import load_path, load_text
+from extractor.llm.backend import LLMBackend
+from tests.fake_openai import FakeOpenAI, Reply, baseline_answer, completion, section_of
+
+KEY = "sk-test-DO-NOT-LEAK-42"
+
+
+@pytest.fixture
+def server():
+    srv = FakeOpenAI().start()
+    yield srv
+    srv.stop()
+
+
+def make_settings(server: FakeOpenAI, tmp_path: Path, **over) -> Settings:
+    values = dict(OPENAI_BASE_URL=server.base_url, OPENAI_API_KEY=KEY, EXTRACTOR_MODEL="test-model",
+                  EXTRACTOR_CACHE_DIR=str(tmp_path / "cache"), EXTRACTOR_BACKOFF_BASE=0.01,
+                  EXTRACTOR_BACKOFF_MAX=3.0, EXTRACTOR_TIMEOUT=5.0)
+    values.update(over)
+    return Settings(**values)
+
+
+@pytest.fixture
+def chongqing(dev_dir):
+    return load_path(dev_dir / "002_392dabf3539690db.txt")
+
+
+def only_section(name: str, doc):
+    backend_sections = [name]
+    return backend_sections
+
+
+def run_one(settings: Settings, doc, sections=None):
+    backend = LLMBackend(settings)
+    item, result = next(iter(backend.stream([doc], lambda d: d, (lambda d: sections) if sections else None)))
+    if isinstance(result, Exception):
+        raise result
+    return backend, result
+
+
+def test_correct_answer_fills_the_section_with_evidence(server, tmp_path, chongqing):
+    backend, ext = run_one(make_settings(server, tmp_path), chongqing, ["applications"])
+    assert ext.values["applications.new_received.natural_person"].value == 6398
+    assert ext.values["applications.carried_forward.total"].value == 173
+    start, end = ext.values["applications.granted.total"].span
+    assert "3983" in chongqing.text[start:end]
+    assert ext.values["applications.granted.total"].source == "model"
+    [req] = server.chat_requests
+    sent = json.dumps(req.body["messages"], ensure_ascii=False)
+    # only the section's text was sent, with the title and year, and the prompt version
+    assert "本年新收政府信息公开申请数量" in sent and "重庆市2019年政府信息公开工作年度报告" in sent
+    assert "第二十条第(一)项" not in sent and "五、存在的主要问题" not in sent and "一是强化组织领导" not in sent
+    assert "[prompt applications@1]" in req.body["messages"][0]["content"]
+    assert {k.lower(): v for k, v in req.headers.items()}.get("x-extractor-prompt") == "applications@1"
+    assert req.body["tools"][0]["function"]["name"] == "ApplicationsAnswer"
+    assert ext.usage["total"]["calls"] == 1 and ext.usage["total"]["prompt_tokens"] == 100
+
+
+def test_malformed_json_is_reasked_with_the_error_then_accepted(server, tmp_path, chongqing):
+    server.push(lambda req: Reply(200, completion(req, '{"data": {"new_received": ')))
+    backend, ext = run_one(make_settings(server, tmp_path), chongqing, ["applications"])
+    assert ext.values["applications.new_received.total"].value == 7522
+    first, second = server.chat_requests
+    assert len(second.body["messages"]) > len(first.body["messages"])
+    assert ext.usage["total"]["reasks"] == 1 and ext.usage["total"]["calls"] == 2
+    assert ext.usage["total"]["prompt_tokens"] == 200  # the failed attempt is counted too
+
+
+def test_only_the_last_failed_attempt_is_carried(server, tmp_path, chongqing):
+    bad = lambda req: Reply(200, completion(req, '{"data": '))  # noqa: E731
+    server.push(bad, bad)
+    run_one(make_settings(server, tmp_path, EXTRACTOR_MAX_REASKS=2), chongqing, ["applications"])
+    third = server.chat_requests[2]
+    roles = [m["role"] for m in third.body["messages"]]
+    assert roles.count("assistant") == 1  # not two failed attempts stacked up
+
+
+def test_ungrounded_quote_is_reasked_then_dropped_and_recorded(server, tmp_path, chongqing):
+    def liar(req):
+        answer = baseline_answer(req)
+        answer["quotes"]["granted"] = "予以公开 9999 件"
+        answer["data"]["granted"]["total"] = 9999
+        return Reply(200, completion(req, answer))
+
+    server.responder = liar
+    backend, ext = run_one(make_settings(server, tmp_path, EXTRACTOR_MAX_REASKS=1), chongqing, ["applications"])
+    assert len(server.chat_requests) == 2  # asked, re-asked once
+    assert "摘录" in json.dumps(server.chat_requests[1].body["messages"], ensure_ascii=False)
+    assert "applications.granted.total" not in ext.values
+    assert ext.values["applications.new_received.total"].value == 7522  # grounded rows kept
+    assert any(f.kind == "ungrounded_dropped" and "granted" in f.message for f in ext.flags)
+
+
+def test_429_honours_retry_after(server, tmp_path, chongqing):
+    server.push(Reply(429, {"error": {"message": "slow down"}}, headers={"Retry-After": "1"}))
+    backend, ext = run_one(make_settings(server, tmp_path), chongqing, ["appeals"])
+    first, second = server.chat_requests
+    assert second.at - first.at >= 0.95
+    assert ext.values["review.total"].value == 271
+    assert ext.usage["total"]["failed_requests"] == 1
+
+
+def test_500_twice_then_success(server, tmp_path, chongqing):
+    server.push(Reply(500, {"error": {"message": "boom"}}), Reply(503, {"error": {"message": "busy"}}))
+    backend, ext = run_one(make_settings(server, tmp_path), chongqing, ["appeals"])
+    assert len(server.chat_requests) == 3
+    assert ext.values["litigation_after_review.total"].value == 79
+    assert ext.usage["total"]["reasks"] == 0  # transport retries are not re-asks
+
+
+def test_timeout_is_retried_then_reported(server, tmp_path, chongqing):
+    server.latency = 1.0
+    settings = make_settings(server, tmp_path, EXTRACTOR_TIMEOUT=0.3, EXTRACTOR_TRANSPORT_ATTEMPTS=2)
+    backend, ext = run_one(settings, chongqing, ["appeals"])
+    assert len(server.chat_requests) == 2
+    assert "review.total" not in ext.values
+    assert any(f.kind == "model_error" and "timeout" in f.message for f in ext.flags)
+
+
+def test_401_fails_at_once_with_a_clear_message_and_no_key(server, tmp_path, chongqing):
+    server.push(Reply(401, {"error": {"message": "bad key"}}))
+    backend, ext = run_one(make_settings(server, tmp_path), chongqing, ["appeals"])
+    assert len(server.chat_requests) == 1
+    [flag] = [f for f in ext.flags if f.kind == "model_error"]
+    assert "OPENAI_API_KEY" in flag.message and KEY not in flag.message
+
+
+def test_truncated_answer_fails_fast(server, tmp_path, chongqing):
+    server.push(lambda req: Reply(200, completion(req, '{"data": {', finish="length")))
+    backend, ext = run_one(make_settings(server, tmp_path), chongqing, ["appeals"])
+    assert len(server.chat_requests) == 1
+    assert any("finish_reason=length" in f.message for f in ext.flags)
+
+
+def test_think_blocks_are_stripped_in_json_mode(server, tmp_path, chongqing):
+    server.push(lambda req: Reply(200, completion(req, baseline_answer(req), content_prefix="<think>嗯，让我想想 {\"x\": 1}</think>\n")))
+    backend, ext = run_one(make_settings(server, tmp_path, EXTRACTOR_MODE="json"), chongqing, ["appeals"])
+    assert ext.values["review.upheld"].value == 153
+    assert "tools" not in server.chat_requests[0].body
+
+
+def test_second_run_is_served_from_cache(server, tmp_path, chongqing):
+    settings = make_settings(server, tmp_path)
+    run_one(settings, chongqing)
+    n = len(server.chat_requests)
+    assert n == 5
+    server.reset()
+    backend, ext = run_one(settings, chongqing)
+    assert server.chat_requests == []
+    assert ext.usage["total"]["cache_hits"] == 5 and ext.values["review.total"].value == 271
+    cache_bytes = b"".join(p.read_bytes() for p in (tmp_path / "cache").rglob("*") if p.is_file())
+    assert KEY.encode() not in cache_bytes
+
+
+def test_cache_key_changes_with_the_model(server, tmp_path, chongqing):
+    run_one(make_settings(server, tmp_path), chongqing, ["appeals"])
+    run_one(make_settings(server, tmp_path, EXTRACTOR_MODEL="other-model"), chongqing, ["appeals"])
+    assert len(server.chat_requests) == 2
+
+
+def test_failures_are_never_cached(server, tmp_path, chongqing):
+    server.push(Reply(401, {"error": {"message": "bad key"}}))
+    settings = make_settings(server, tmp_path)
+    run_one(settings, chongqing, ["appeals"])
+    backend, ext = run_one(settings, chongqing, ["appeals"])
+    assert len(server.chat_requests) == 2 and ext.values["review.total"].value == 271
+
+
+def test_token_budget_stops_runaway_reasks(server, tmp_path, chongqing):
+    server.responder = lambda req: Reply(200, completion(req, '{"data": ', usage=(900, 100)))
+    settings = make_settings(server, tmp_path, EXTRACTOR_MAX_REASKS=8, EXTRACTOR_DOC_TOKEN_BUDGET=2500)
+    backend, ext = run_one(settings, chongqing, ["appeals"])
+    assert len(server.chat_requests) == 3  # 3 x 1000 tokens, then the budget stops it
+    assert any("budget" in f.message for f in ext.flags)
+
+
+def test_usage_is_estimated_when_the_endpoint_reports_none(server, tmp_path, chongqing):
+    server.responder = lambda req: Reply(200, completion(req, baseline_answer(req), usage=None))
+    backend, ext = run_one(make_settings(server, tmp_path), chongqing, ["appeals"])
+    total = ext.usage["total"]
+    assert total["estimated"] is True and total["prompt_tokens"] > 100
+
+
+def test_documents_and_sections_run_concurrently(server, tmp_path, dev_dir):
+    server.latency = 0.25
+    docs = [load_text(load_path(dev_dir / "c038_pingtan_jtj_2022.txt").text + f"\n附注{i}") for i in range(8)]
+    settings = make_settings(server, tmp_path, EXTRACTOR_CONCURRENCY=8, EXTRACTOR_USE_CACHE=False)
+    backend = LLMBackend(settings)
+    t0 = time.perf_counter()
+    results = list(backend.stream(docs, lambda d: d))
+    elapsed = time.perf_counter() - t0
+    calls = len(server.chat_requests)
+    assert calls == 8 * 5 and all(not isinstance(r, Exception) for _, r in results)
+    ideal = calls / 8 * 0.25     # calls / concurrency × latency = 1.25 s
+    assert ideal * 0.9 <= elapsed < ideal * 2.5, elapsed   # serial would take 10 s
+
+
+def test_cli_extract_and_eval_with_the_llm_backend(server, tmp_path, dev_dir, monkeypatch):
+    from typer.testing import CliRunner
+
+    from extractor.cli import app
+
+    for k, v in dict(OPENAI_BASE_URL=server.base_url, OPENAI_API_KEY=KEY, EXTRACTOR_MODEL="test-model",
+                     EXTRACTOR_CACHE_DIR=str(tmp_path / "cache")).items():
+        monkeypatch.setenv(k, v)
+    out = tmp_path / "run.jsonl"
+    runner = CliRunner()
+    result = runner.invoke(app, ["extract", str(dev_dir / "002_392dabf3539690db.txt"), str(dev_dir / "c038_pingtan_jtj_2022.txt"),
+                                 "--backend", "llm", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {r["backend"] for r in records} == {"llm"} and all(r["error"] is None for r in records)
+    assert all(r["usage"]["total"]["calls"] == 5 for r in records)
+    assert "completions" in result.output and KEY not in result.output and KEY not in out.read_text(encoding="utf-8")
+    result = runner.invoke(app, ["eval", "--reports", str(dev_dir), "--backend", "llm"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1].startswith("overall: precision=")
+
+
+def test_cli_llm_backend_without_model_is_a_clear_error(monkeypatch, dev_dir):
+    from typer.testing import CliRunner
+
+    from extractor.cli import app
+
+    monkeypatch.delenv("EXTRACTOR_MODEL", raising=False)
+    result = CliRunner().invoke(app, ["extract", str(dev_dir / "c038_pingtan_jtj_2022.txt"), "--backend", "llm"])
+    assert result.exit_code == 2 and "EXTRACTOR_MODEL" in result.output
