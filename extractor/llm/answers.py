@@ -11,10 +11,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar
 
+from instructor import OpenAISchema
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from extractor.ingest import normalise
 
 from extractor.numbers import money_to_wan, parse_count
 from schemas import ActiveDisclosure, Appeals, Applications, OtherMatters, ProblemsAndImprovements
@@ -24,18 +31,18 @@ Span = tuple[int, int]
 _SEPARATORS = re.compile(r"[\s|,，]+")
 
 
-def normalise_for_match(text: str) -> tuple[str, list[int]]:
-    """NFKC, separators and whitespace removed; returns the string and each char's source offset."""
-    out: list[str] = []
-    pos: list[int] = []
-    for i, ch in enumerate(text):
-        norm = unicodedata.normalize("NFKC", ch)
-        for c in norm:
-            if c.isspace() or c in "|,，":
-                continue
-            out.append(c)
-            pos.append(i)
-    return "".join(out), pos
+_DROP = frozenset(" \n\t\r|,，\u3000\u00a0")
+
+
+@lru_cache(maxsize=512)
+def normalise_for_match(text: str) -> tuple[str, tuple[int, ...]]:
+    """Full-width folded, separators and whitespace removed; returns the string and each char's source offset.
+
+    One-for-one folding (the same map as ingest), so offsets map straight back.
+    """
+    folded = normalise(text) if not text.isascii() else text
+    pos = tuple(i for i, ch in enumerate(folded) if ch not in _DROP)
+    return "".join(folded[i] for i in pos), pos
 
 
 @dataclass(frozen=True)
@@ -44,7 +51,7 @@ class QuoteMatch:
     exact: bool
 
 
-def locate_quote(quote: str, source: str, normalised: tuple[str, list[int]] | None = None) -> QuoteMatch | None:
+def locate_quote(quote: str, source: str, normalised: tuple[str, tuple[int, ...]] | None = None) -> QuoteMatch | None:
     """Where a quote sits in the source: exactly, or after normalisation (exact=False)."""
     q = quote.strip()
     if not q:
@@ -86,24 +93,40 @@ def value_in_quote(value: Any, quote: str) -> bool:
     return str(int(value)) in digits
 
 
-class SectionAnswer(BaseModel):
-    """Base of every answer model; ``source_text`` is bound per call (see ``bind``)."""
+# The section text an answer is validated against.  A ContextVar is task-local under
+# asyncio, so concurrent section calls never see each other's text; it is how the
+# grounding source reaches the validator without instructor's ``context=`` (which
+# would run Jinja over the messages, i.e. over untrusted report text).
+_GROUNDING_SOURCE: ContextVar[str | None] = ContextVar("grounding_source", default=None)
+
+
+@contextmanager
+def grounding(source: str | None) -> Iterator[None]:
+    """Validate answers against ``source`` inside this block (None: no grounding check)."""
+    token = _GROUNDING_SOURCE.set(source)
+    try:
+        yield
+    finally:
+        _GROUNDING_SOURCE.reset(token)
+
+
+class SectionAnswer(OpenAISchema):
+    """Base of every answer model (an instructor OpenAISchema, so instructor uses it as is)."""
 
     model_config = ConfigDict(extra="forbid")
-    source_text: ClassVar[str] = ""
-    enforce_grounding: ClassVar[bool] = True
     section_name: ClassVar[str] = ""
 
     quotes: dict[str, str] = Field(
         default_factory=dict,
-        description="每个填写了数值的字段（行）对应一段原文摘录：键为字段名（如 granted、total_items、review），"
-                    "值为该行在原文中的逐字摘录（表格行按原样摘录，含行名和数字）")
+        description="每个填写了数值的字段（行）对应一段原文逐字摘录：键为字段名（如 granted、total_items、review），"
+                    "值为原文中含这些数字的那一行或那句话")
 
     @model_validator(mode="after")
     def _grounded(self) -> "SectionAnswer":
-        if not type(self).enforce_grounding:
+        source = _GROUNDING_SOURCE.get()
+        if source is None:
             return self
-        problems = ungrounded(self, type(self).source_text)
+        problems = ungrounded(self, source)
         if problems:
             raise ValueError(
                 "以下字段的摘录无法在原文中找到或不包含所填数值，请逐字摘录原文并核对数值；原文未写明的字段请填 null： "
@@ -111,10 +134,56 @@ class SectionAnswer(BaseModel):
         return self
 
     @classmethod
-    def bind(cls, source_text: str, *, enforce: bool = True) -> type["SectionAnswer"]:
-        """A subclass that validates against this section text (the schema is unchanged)."""
-        return type(cls.__name__, (cls,), {"__module__": cls.__module__, "source_text": source_text,
-                                           "enforce_grounding": enforce})
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
+        """The schema sent to the model: per-field titles dropped (descriptions carry the labels)."""
+        return _compact_schema(cls, *args, **kwargs)
+
+
+@lru_cache(maxsize=64)
+def _compact_schema_cached(cls: type[BaseModel]) -> str:
+    import json
+
+    schema = super(SectionAnswer, cls).model_json_schema()  # type: ignore[misc]
+    return json.dumps(_strip_titles(schema, root=True), ensure_ascii=False)
+
+
+def _compact_schema(cls: type[BaseModel], *args: Any, **kwargs: Any) -> dict[str, Any]:
+    import json
+
+    if args or kwargs:
+        return _strip_titles(super(SectionAnswer, cls).model_json_schema(*args, **kwargs), root=True)  # type: ignore[misc]
+    # instructor wraps the response model in a new subclass on every call; the schema is that of our class.
+    own = next((c for c in cls.__mro__ if c.__module__ == __name__ and c is not SectionAnswer), cls)
+    schema = json.loads(_compact_schema_cached(own))
+    schema["title"] = cls.__name__
+    return schema
+
+
+def _strip_titles(node: Any, *, root: bool = False) -> Any:
+    """Drop per-field titles and null defaults; write ``anyOf [T, null]`` of scalars as ``type: [T, null]``."""
+    if isinstance(node, dict):
+        any_of = node.get("anyOf")
+        if isinstance(any_of, list) and len(any_of) == 2 and {"type": "null"} in any_of:
+            other = next(o for o in any_of if o != {"type": "null"})
+            if isinstance(other.get("type"), str) and "$ref" not in other:
+                merged = {k: v for k, v in node.items() if k != "anyOf"}
+                merged.update({k: v for k, v in other.items() if k != "type"})
+                merged["type"] = [other["type"], "null"]
+                node = merged
+        out = {}
+        for key, value in node.items():
+            if key == "title" and not root and isinstance(value, str):
+                continue
+            if key == "default" and value is None:
+                continue
+            if key in ("properties", "$defs") and isinstance(value, dict):
+                out[key] = {name: _strip_titles(sub) for name, sub in value.items()}
+            else:
+                out[key] = _strip_titles(value)
+        return out
+    if isinstance(node, list):
+        return [_strip_titles(v) for v in node]
+    return node
 
 
 def _row_values(value: Any) -> list[Any]:

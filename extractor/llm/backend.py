@@ -21,7 +21,8 @@ from pydantic import BaseModel, ValidationError
 from extractor.baseline.meta import extract_meta
 from extractor.config import Settings
 from extractor.ingest import Document
-from extractor.llm.answers import ANSWER_MODELS, SectionAnswer, grounded_rows, locate_quote, normalise_for_match, ungrounded
+from extractor.llm.answers import (ANSWER_MODELS, SectionAnswer, grounded_rows, grounding, locate_quote,
+                                   normalise_for_match, ungrounded)
 from extractor.llm.cache import AnswerCache, cache_key, schema_hash, sha
 from extractor.llm.prompts import PromptTemplate, load_prompt
 from extractor.llm.transport import (BudgetExceeded, FatalEndpointError, ModelCallError, TruncatedAnswer, explain,
@@ -120,6 +121,7 @@ class LLMBackend:
         self.mode = _MODES[settings.mode]
         self.prompts: dict[str, PromptTemplate] = {n: load_prompt(settings.prompts_dir, n) for n in SECTION_KINDS}
         self.cache = AnswerCache(settings)
+        self.schema_hashes = {n: schema_hash(m) for n, m in ANSWER_MODELS.items()}
         self.total = Usage()
         self.documents = 0
         self.sections_sent = 0
@@ -223,12 +225,12 @@ class LLMBackend:
                                  section_text=source.text)
         answer_model = ANSWER_MODELS[name]
         key = cache_key(self.settings, prompt_id=prompt.id, template_hash=sha(prompt.system + prompt.user),
-                        schema=schema_hash(answer_model), payload=json.dumps(messages, ensure_ascii=False))
+                        schema=self.schema_hashes[name], payload=json.dumps(messages, ensure_ascii=False))
         self.sections_sent += 1
         outcome = SectionOutcome(name=name, sent_chars=sum(len(m["content"]) for m in messages))
         hit = self.cache.get(key)
         if hit is not None:
-            answer = answer_model.bind(source.text, enforce=False).model_validate(hit["answer"])
+            answer = answer_model.model_validate(hit["answer"])
             outcome.cached = True
             outcome.usage.cache_hits = 1
             outcome.dropped = dict(hit.get("dropped", {}))
@@ -238,10 +240,11 @@ class LLMBackend:
                            semaphore=session.semaphore, base_len=len(messages))
         create = instructor.patch(create=send, mode=self.mode)
         try:
-            answer = await create(model=self.settings.model, messages=messages,
-                                  response_model=answer_model.bind(source.text), max_retries=self.settings.max_reasks,
-                                  temperature=self.settings.temperature, max_tokens=self.settings.max_tokens,
-                                  extra_headers={"X-Extractor-Prompt": prompt.id})
+            with grounding(source.text):
+                answer = await create(model=self.settings.model, messages=messages,
+                                      response_model=answer_model, max_retries=self.settings.max_reasks,
+                                      temperature=self.settings.temperature, max_tokens=self.settings.max_tokens,
+                                      extra_headers={"X-Extractor-Prompt": prompt.id})
         except Exception as exc:
             answer = self._after_failure(exc, outcome, answer_model, source)
             if answer is None:
@@ -271,7 +274,7 @@ class LLMBackend:
             outcome.error = f"the model's answer could not be parsed after {self.settings.max_reasks} re-asks: {_brief(cause)}"
             return None
         try:
-            lenient = answer_model.bind(source.text, enforce=False).model_validate(raw)
+            lenient = answer_model.model_validate(raw)
         except ValidationError as err:
             outcome.error = f"the model's answer did not match the schema after {self.settings.max_reasks} re-asks: {_brief(err)}"
             return None
