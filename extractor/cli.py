@@ -210,6 +210,28 @@ def _print_eval(result, fields_shown: int) -> None:
     out.print(f"document exact match: {exact}/{len(result.documents)}")
 
 
+cache_app = typer.Typer(help="The model-answer cache (EXTRACTOR_CACHE_DIR).", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("stats")
+def cache_stats_cmd() -> None:
+    """Entries and size of the answer cache."""
+    from extractor.llm.cache import cache_stats
+
+    stats = cache_stats(Settings())
+    print(f"{stats['path']}: {stats['entries']} cached section answers, {stats['bytes'] / 1e6:.2f} MB")
+
+
+@cache_app.command("clear")
+def cache_clear_cmd() -> None:
+    """Delete every cached answer."""
+    from extractor.llm.cache import cache_clear
+
+    n = cache_clear(Settings())
+    print(f"removed {n} cached section answers")
+
+
 @app.command()
 def schema(
     section: Optional[str] = typer.Option(None, "--section", help="meta | active | applications | appeals | problems | other"),

@@ -236,3 +236,17 @@ def test_cli_llm_backend_without_model_is_a_clear_error(monkeypatch, dev_dir):
     monkeypatch.delenv("EXTRACTOR_MODEL", raising=False)
     result = CliRunner().invoke(app, ["extract", str(dev_dir / "c038_pingtan_jtj_2022.txt"), "--backend", "llm"])
     assert result.exit_code == 2 and "EXTRACTOR_MODEL" in result.output
+
+
+def test_cache_stats_and_clear_commands(server, tmp_path, chongqing, monkeypatch):
+    from typer.testing import CliRunner
+
+    from extractor.cli import app
+
+    settings = make_settings(server, tmp_path)
+    run_one(settings, chongqing, ["appeals", "other"])
+    monkeypatch.setenv("EXTRACTOR_CACHE_DIR", str(tmp_path / "cache"))
+    runner = CliRunner()
+    assert "2 cached section answers" in runner.invoke(app, ["cache", "stats"]).output
+    assert "removed 2" in runner.invoke(app, ["cache", "clear"]).output
+    assert "0 cached section answers" in runner.invoke(app, ["cache", "stats"]).output
