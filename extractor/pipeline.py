@@ -40,6 +40,9 @@ class DocumentRecord:
     warnings: list[str] = field(default_factory=list)
     texts: dict[str, list[str]] = field(default_factory=dict)
     usage: dict[str, Any] = field(default_factory=dict)
+    reconciliation: dict[str, dict[str, Any]] = field(default_factory=dict)
+    review_priority: float = 0.0
+    open_questions: list[str] = field(default_factory=list)
     error: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -47,7 +50,9 @@ class DocumentRecord:
             "path": self.path, "sha256": self.sha256, "template": self.template, "backend": self.backend,
             "fields": self.fields, "evidence": self.evidence, "not_applicable": self.not_applicable,
             "checks": self.checks, "checks_run": self.checks_run, "flags": self.flags,
-            "warnings": self.warnings, "texts": self.texts, "usage": self.usage, "error": self.error,
+            "warnings": self.warnings, "texts": self.texts, "usage": self.usage,
+            "reconciliation": self.reconciliation, "review_priority": self.review_priority,
+            "open_questions": self.open_questions, "error": self.error,
         }
 
     def to_json(self) -> str:
@@ -61,8 +66,23 @@ def record_from_extraction(doc: Document, ext: Extraction, backend: str) -> Docu
         path=doc.path, sha256=doc.sha256, template=ext.template, backend=backend, fields=flat,
         evidence=ext.evidence(), not_applicable=sorted(ext.not_applicable), checks=[b.as_dict() for b in breaks],
         checks_run=checked, flags=[f.as_dict() for f in ext.flags], warnings=list(doc.warnings),
-        texts=dict(ext.texts), usage=dict(ext.usage), error=_all_sections_failed(ext),
+        texts=dict(ext.texts), usage=dict(ext.usage), reconciliation=dict(ext.detail),
+        review_priority=ext.review_priority or _baseline_priority(ext, breaks),
+        open_questions=list(ext.open_questions) or _baseline_questions(ext, breaks),
+        error=_all_sections_failed(ext),
     )
+
+
+def _baseline_priority(ext: Extraction, breaks: list[Any]) -> float:
+    from extractor.reconcile.merge import review_priority
+
+    return review_priority(ext, [b.as_dict() for b in breaks])[0]
+
+
+def _baseline_questions(ext: Extraction, breaks: list[Any]) -> list[str]:
+    from extractor.reconcile.merge import review_priority
+
+    return review_priority(ext, [b.as_dict() for b in breaks])[1]
 
 
 def _all_sections_failed(ext: Extraction) -> str | None:
@@ -188,7 +208,7 @@ def make_backend(name: str, settings: Any) -> Any:
 
         return LLMBackend(settings)
     if name == "hybrid":
-        from extractor.reconcile import HybridBackend
+        from extractor.reconcile.hybrid import HybridBackend
 
         return HybridBackend(settings)
     raise ValueError(f"unknown backend '{name}'")

@@ -42,6 +42,9 @@ class Extraction:
     flags: list[Flag] = field(default_factory=list)
     texts: dict[str, list[str]] = field(default_factory=dict)   # 五/六 items, when a backend reads them
     usage: dict[str, Any] = field(default_factory=dict)         # model token accounting, when a model ran
+    detail: dict[str, dict[str, Any]] = field(default_factory=dict)  # per-field reconciliation (hybrid)
+    review_priority: float = 0.0
+    open_questions: list[str] = field(default_factory=list)
 
     def set(self, key: str, value: Any, span: Span | None, source: str, note: str = "") -> None:
         self.values[key] = FieldValue(value=value, span=span, source=source, note=note)

@@ -50,6 +50,7 @@ class SectionSource:
 
     text: str
     pieces: list[tuple[int, int, int]]  # (source_offset, doc_offset, length)
+    body_chars: int = 0                 # characters after the headings
 
     def to_doc(self, span: Span) -> Span:
         def one(pos: int, end: bool) -> int:
@@ -65,6 +66,7 @@ def section_source(doc_text: str, sections: list[Section], kinds: list[SectionKi
     pieces: list[tuple[int, int, int]] = []
     chunks: list[str] = []
     offset = 0
+    body = 0
     for s in sections:
         if s.kind in kinds:
             chunk = doc_text[s.start:s.end].strip("\n")
@@ -76,9 +78,10 @@ def section_source(doc_text: str, sections: list[Section], kinds: list[SectionKi
             pieces.append((offset, s.start + lead, len(chunk)))
             chunks.append(chunk)
             offset += len(chunk)
+            body += len(doc_text[s.body_start:s.end].strip())
     if not chunks:
         return None
-    return SectionSource(text="\n".join(chunks), pieces=pieces)
+    return SectionSource(text="\n".join(chunks), pieces=pieces, body_chars=body)
 
 
 @dataclass
@@ -207,7 +210,7 @@ class LLMBackend:
             if ext.template == "narrative" and name in NUMERIC_SECTIONS:
                 kinds.append(SectionKind.STATISTICS)
             source = section_source(doc.text, sections, kinds)
-            if source is None:
+            if source is None or source.body_chars < 8:  # only a heading (tables lost): nothing to read
                 continue
             jobs.append(self.fill_section(session, name, source, title, year, budget))
         outcomes = list(await asyncio.gather(*jobs))

@@ -1,0 +1,71 @@
+"""The hybrid backend: regex first; the model only where the baseline left a section open.
+
+A numeric section is *open* when the baseline did not fill every cell the
+template has, or flagged something in it, or its figures break a consistency
+rule.  Prose reports have no table to be complete, so their numeric parts are
+always open.  The text parts (五, 六) are always asked: regex does not read them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractor.baseline import extract_baseline
+from extractor.baseline.tables import APPLICANT_COLUMNS, REVIEW_KEYS, TABLE2_ROWS, table3_data_keys
+from extractor.checks import check_consistency
+from extractor.ingest import Document
+from extractor.llm.backend import LLMBackend, Session, apply_outcomes
+from extractor.reconcile.merge import reconcile, section_of
+from extractor.result import Extraction
+
+TEXT_SECTIONS = ("problems", "other")
+
+
+def expected_keys(template: str) -> dict[str, set[str]]:
+    """The cells each numeric section of an official template has."""
+    active: set[str] = set()
+    for prefix, _label, cols2019, cols2021 in TABLE2_ROWS:
+        for col in (cols2021 if template == "2021" else cols2019):
+            active.add(f"{prefix}.{col}")
+    applications = {f"applications.{row}.{col}" for row in table3_data_keys(template) for col in APPLICANT_COLUMNS}
+    return {"active": active, "applications": applications, "appeals": set(REVIEW_KEYS)}
+
+
+def open_sections(base: Extraction) -> list[str]:
+    """Sections the model should be asked about, given the baseline's reading."""
+    if base.template not in ("2019", "2021"):
+        return ["active", "applications", "appeals", *TEXT_SECTIONS]
+    expected = expected_keys(base.template)
+    have = set(base.values) | set(base.not_applicable)
+    breaks, _ = check_consistency(base.flat(), base.template)
+    troubled = {section_of(k) for b in breaks for k in b.keys}
+    troubled |= {section_of(k) for f in base.flags for k in f.keys if section_of(k) != "meta"}
+    out = [name for name, keys in expected.items() if not keys <= have or name in troubled]
+    return [*out, *TEXT_SECTIONS]
+
+
+_HAS_CONTENT = re.compile(r"[\d一二三四五六七八九十零〇]|未|没有|无")
+
+
+class HybridBackend(LLMBackend):
+    """Baseline + model, reconciled field by field."""
+
+    name = "hybrid"
+
+    async def aextract(self, session: Session, doc: Document, only: list[str] | None = None) -> Extraction:
+        base = extract_baseline(doc)
+        asked = open_sections(base)
+        if only is not None:
+            asked = [s for s in asked if s in only]
+        model = Extraction(template=base.template)
+        for key, value in base.values.items():
+            if key.startswith("meta."):
+                model.values[key] = value
+        outcomes = await self.fill_sections(session, doc, model, asked)
+        apply_outcomes(model, outcomes)
+        for key in [k for k in model.values if k.startswith("meta.")]:
+            del model.values[key]
+        merged = reconcile(base, model, asked)
+        merged.usage = {**model.usage, "asked": asked}
+        self.documents += 1
+        return merged
