@@ -210,6 +210,162 @@ def _print_eval(result, fields_shown: int) -> None:
     out.print(f"document exact match: {exact}/{len(result.documents)}")
 
 
+STATUS_STYLE = {"agreed": "green", "baseline_only": "cyan", "extracted": "cyan", "model_only": "magenta",
+                "conflict": "bold red", "flagged": "bold yellow"}
+
+
+@app.command()
+def inspect(
+    file: Path = typer.Argument(..., help="One report (.txt/.html)"),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the self-contained spot-check page here"),
+    backend: str = typer.Option("auto", "--backend", "-b", help="auto | regex | llm | hybrid"),
+    context: int = typer.Option(14, "--context", help="Characters of text shown around each value"),
+) -> None:
+    """Spot-check one report: every field with its status and the text around its evidence."""
+    from extractor.ingest import load_path
+    from extractor.errors import DocumentError
+    from extractor.pipeline import process_document
+    from extractor.review.html import field_rows, render_page
+
+    try:
+        doc = load_path(file)
+    except (DocumentError, OSError) as exc:
+        err.print(f"[red]error:[/] {file}: {exc}")
+        raise typer.Exit(1) from exc
+    fn, name = _resolve_backend(backend, Settings())
+    record = process_document(doc, fn, name).as_dict()
+    if html_out:
+        html_out.parent.mkdir(parents=True, exist_ok=True)
+        html_out.write_text(render_page(doc.text, record), encoding="utf-8")
+        err.print(f"wrote {html_out}")
+        return
+    issues = record["checks"] + record["flags"]
+    if issues:
+        out.print("[bold]open questions[/]")
+        for q in record["open_questions"]:
+            out.print(f"  • {q}")
+    table = Table(title=f"{file.name} · template {record['template']} · priority {record['review_priority']:g}")
+    for col in ("section", "field", "label", "value", "status", "evidence"):
+        table.add_column(col, overflow="fold")
+    for r in field_rows(record):
+        span = r["evidence"][0] if r["evidence"] else None
+        around = ""
+        if span:
+            s, e = span
+            around = (doc.text[max(0, s - context):s] + "[" + doc.text[s:e] + "]" + doc.text[e:e + context]).replace("\n", "⏎")
+        style = "bold red" if r["in_break"] and r["status"] != "conflict" else STATUS_STYLE.get(r["status"], "")
+        status = r["status"] + (f" ({r['confidence']})" if r["confidence"] else "") + (" · break" if r["in_break"] else "")
+        table.add_row(r["key"].split(".")[0], r["key"], r["label"], "" if r["value"] is None else str(r["value"]),
+                      f"[{style}]{status}[/]" if style else status, around)
+    out.print(table)
+
+
+@app.command()
+def review(
+    run: Path = typer.Argument(..., help="A bulk run (JSONL from `extractor extract`)"),
+    export_gold: Optional[Path] = typer.Option(None, "--export-gold", help="Write gold files of reviewed documents here"),
+    html_dir: Optional[Path] = typer.Option(None, "--html", help="Write a spot-check page per document here"),
+    top: int = typer.Option(20, "--top", help="How many documents to list"),
+) -> None:
+    """Documents of a run in review-priority order, with their open questions; export reviewed ones as gold."""
+    from extractor.review.decisions import decisions_paths, export_gold as export, load_decisions, load_run
+    from extractor.review.summary import run_health
+
+    try:
+        records = load_run(run)
+    except (OSError, ValueError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    ranked = sorted(records, key=lambda r: (-(r.get("review_priority") or 0), r.get("path", "")))
+    decisions = load_decisions(run)
+    table = Table(title=f"{run.name}: {len(records)} documents by review priority")
+    for col in ("priority", "document", "reviewed", "open questions"):
+        table.add_column(col, overflow="fold")
+    for r in ranked[:top]:
+        qs = ([f"error: {r['error']}"] if r.get("error") else []) + (r.get("open_questions") or [])
+        shown = "\n".join(qs[:4]) + (f"\n… {len(qs) - 4} more" if len(qs) > 4 else "")
+        table.add_row(f"{r.get('review_priority') or 0:g}", str(r.get("path")),
+                      "yes" if r.get("path") in decisions else "", shown or "—")
+    out.print(table)
+    health = run_health(records)
+    out.print(_health_line(health))
+    if html_dir:
+        _write_pages(ranked, html_dir)
+    if export_gold:
+        written = export(records, decisions, export_gold, run.name)
+        src = ", ".join(str(p) for p in decisions_paths(run)) or "none found"
+        err.print(f"exported {len(written)} gold files to {export_gold} (decisions: {src})")
+
+
+def _health_line(h: dict) -> str:
+    parts = [f"{h['documents']} documents ({h['failed']} failed)"]
+    if h["share_tables_passing"] is not None:
+        parts.append(f"tables passing every rule: {h['tables_passing_all_rules']}/{h['documents_with_tables']} "
+                     f"({h['share_tables_passing']:.0%})")
+    if h["share_values_with_evidence"] is not None:
+        parts.append(f"values with evidence: {h['share_values_with_evidence']:.0%}")
+    if h["agreement_overall"] is not None:
+        parts.append(f"model-baseline agreement: {h['agreement_overall']:.0%}")
+    if h["share_model_evidence_exact"] is not None:
+        parts.append(f"model quotes matched exactly: {h['share_model_evidence_exact']:.0%}")
+    return "health: " + "; ".join(parts)
+
+
+def _write_pages(records: list, html_dir: Path) -> None:
+    from extractor.errors import DocumentError
+    from extractor.ingest import load_path
+    from extractor.review.html import render_page
+
+    html_dir.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for r in records:
+        try:
+            doc = load_path(r["path"])
+        except (DocumentError, OSError):
+            continue
+        if r.get("sha256") and doc.sha256 != r["sha256"]:
+            err.print(f"[yellow]skipped[/] {r['path']}: the file changed since the run")
+            continue
+        (html_dir / (Path(r["path"]).stem + ".html")).write_text(render_page(doc.text, r), encoding="utf-8")
+        written += 1
+    err.print(f"wrote {written} spot-check pages to {html_dir}")
+
+
+@app.command()
+def summary(run: Path = typer.Argument(..., help="A bulk run (JSONL)"),
+            json_out: Optional[Path] = typer.Option(None, "--json-out")) -> None:
+    """Health figures of a run without gold: tables whose arithmetic holds, agreement, evidence."""
+    from extractor.review.decisions import load_run
+    from extractor.review.summary import run_health
+
+    health = run_health(load_run(run))
+    print(_health_line(health))
+    weakest = sorted(health["agreement_by_field"].items(), key=lambda kv: kv[1])[:10]
+    for key, share in weakest:
+        if share < 1:
+            print(f"  agreement {share:.0%}  {key}")
+    if json_out:
+        json_out.write_text(json.dumps(health, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    backend: str = typer.Option("auto", "--backend", "-b"),
+    run: Optional[Path] = typer.Option(None, "--run", help="Save reviewer decisions beside this run"),
+) -> None:
+    """Serve POST /v1/extract and a paste-or-upload spot-check page at /."""
+    import uvicorn
+
+    from extractor.service import create_app
+
+    settings = Settings()
+    if backend == "auto":
+        _resolve_backend("auto", settings)
+    uvicorn.run(create_app(settings, backend_name=backend, run=run), host=host, port=port, log_level="warning")
+
+
 cache_app = typer.Typer(help="The model-answer cache (EXTRACTOR_CACHE_DIR).", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
 

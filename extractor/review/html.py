@@ -1,0 +1,204 @@
+"""One self-contained HTML page per report: the text with every value highlighted at its span,
+the fields beside it (conflicts and consistency breaks first), and a decision per field.
+
+All report text is escaped (a report is untrusted input); the record travels as JSON
+inside a ``<script type="application/json">`` block with ``<``, ``>`` and ``&`` escaped.
+No external assets: the page opens offline.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+from schemas import FIELD_KEYS, field_spec
+
+STATUS_ORDER = {"conflict": 0, "break": 1, "flagged": 1, "model_only": 2, "baseline_only": 3, "agreed": 4, "extracted": 5}
+
+
+def _json_for_script(data: Any) -> str:
+    return (json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def field_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """Fields in review order: conflicts, fields in consistency breaks, model-only, then the rest."""
+    in_break = {k for c in record.get("checks", []) for k in c.get("keys", [])}
+    flagged = {k for f in record.get("flags", []) for k in f.get("keys", [])}
+    rows = []
+    detail = record.get("reconciliation") or {}
+    keys = [k for k in FIELD_KEYS if k in record.get("fields", {}) or k in detail or k in flagged]
+    for key in keys:
+        d = detail.get(key, {})
+        status = d.get("status", "extracted")
+        if key not in record.get("fields", {}) and not d:
+            status = "flagged"
+        sort_status = "break" if key in in_break and status != "conflict" else status
+        rows.append({
+            "key": key, "label": field_spec(key).label_zh, "value": record.get("fields", {}).get(key),
+            "status": status, "confidence": d.get("confidence", ""), "baseline": d.get("baseline"),
+            "model": d.get("model"), "in_break": key in in_break, "flagged": key in flagged,
+            "evidence": d.get("evidence") or ([record["evidence"][key]] if key in record.get("evidence", {}) else []),
+            "order": (STATUS_ORDER.get(sort_status, 9) if not (key in flagged and status == "extracted") else 1),
+        })
+    rows.sort(key=lambda r: (r["order"], FIELD_KEYS.index(r["key"])))
+    return rows
+
+
+def _segments(text: str, spans: dict[str, list[list[int]]]) -> str:
+    """The text, escaped, with <mark> around every evidence span (overlaps split into pieces)."""
+    cuts = {0, len(text)}
+    for ranges in spans.values():
+        for s, e in ranges:
+            if 0 <= s < e <= len(text):
+                cuts.update((s, e))
+    points = sorted(cuts)
+    out: list[str] = []
+    for a, b in zip(points, points[1:]):
+        keys = sorted(k for k, ranges in spans.items() for s, e in ranges if s <= a and b <= e and s < e)
+        piece = html.escape(text[a:b])
+        if keys:
+            out.append(f'<mark data-keys="{html.escape(" ".join(keys))}">{piece}</mark>')
+        else:
+            out.append(piece)
+    return "".join(out)
+
+
+def render_page(text: str, record: dict[str, Any], *, save_url: str | None = None) -> str:
+    rows = field_rows(record)
+    spans = {r["key"]: [list(x) for x in r["evidence"]] for r in rows if r["evidence"]}
+    body_text = _segments(text, spans)
+    issues: list[str] = []
+    for r in rows:
+        if r["status"] == "conflict":
+            issues.append(f"conflict {r['key']}: baseline {r['baseline']} / model {r['model']} → {r['value']}")
+    for c in record.get("checks", []):
+        issues.append(f"consistency break ({c['rule']}): {c['message']}")
+    for f in record.get("flags", []):
+        issues.append(f"{f['kind']}: {f['message']}")
+    issue_html = "".join(f"<li>{html.escape(i)}</li>" for i in issues) or "<li class='none'>none</li>"
+    table_rows = []
+    for r in rows:
+        value = "" if r["value"] is None else str(r["value"])
+        extra = ""
+        if r["status"] == "conflict":
+            extra = f" <small>(baseline {html.escape(str(r['baseline']))} / model {html.escape(str(r['model']))})</small>"
+        table_rows.append(
+            f'<tr class="field st-{html.escape(r["status"])}{" brk" if r["in_break"] else ""}" data-key="{html.escape(r["key"])}">'
+            f'<td class="k">{html.escape(r["key"])}</td><td>{html.escape(r["label"])}</td>'
+            f'<td class="v">{html.escape(value)}{extra}</td><td class="s">{html.escape(r["status"])}'
+            f'{" · " + html.escape(r["confidence"]) if r["confidence"] else ""}</td>'
+            f'<td class="d"><select aria-label="decision"><option value="">—</option><option value="confirmed">confirm</option>'
+            f'<option value="corrected">correct</option><option value="dismissed">dismiss</option></select>'
+            f'<input class="corr" type="text" placeholder="corrected value" size="8"></td></tr>')
+    fields = record.get("fields", {})
+    title = str(fields.get("meta.title") or record.get("path") or "report")
+    meta = {"path": record.get("path"), "sha256": record.get("sha256"), "save_url": save_url}
+    return _PAGE.format(
+        title=html.escape(title), path=html.escape(str(record.get("path", ""))),
+        template=html.escape(str(record.get("template"))), backend=html.escape(str(record.get("backend"))),
+        priority=html.escape(f"{record.get('review_priority', 0):g}"), issues=issue_html,
+        rows="".join(table_rows), text=body_text, n_fields=len(rows),
+        record_json=_json_for_script({"meta": meta, "fields": fields}),
+        error=html.escape(record.get("error") or ""),
+    )
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src data:">
+<title>spot-check · {title}</title>
+<style>
+body{{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;color:#222}}
+header{{padding:.6em 1em;background:#f4f4f4;border-bottom:1px solid #ddd}}
+header h1{{font-size:1.1em;margin:0}} header p{{margin:.2em 0;font-size:.85em;color:#555}}
+main{{display:flex;height:calc(100vh - 4.5em)}}
+#text{{flex:1 1 55%;overflow:auto;padding:1em;border-right:1px solid #ddd}}
+#doc{{white-space:pre-wrap;word-break:break-all;font-size:14px;line-height:1.6;margin:0}}
+#side{{flex:1 1 45%;overflow:auto;padding:1em}}
+mark{{background:#dfeeff;cursor:pointer;border-radius:2px}} mark.active{{background:#ffd54f;outline:2px solid #f57f17}}
+table{{border-collapse:collapse;width:100%;font-size:13px;table-layout:fixed}} td{{border-bottom:1px solid #eee;padding:3px 4px;vertical-align:top;overflow-wrap:anywhere}}
+td.k{{font-family:ui-monospace,monospace;font-size:11px;width:30%}} td.v{{width:18%}} td.s{{width:14%;font-size:12px}} td.d{{width:16%}}
+td.d select{{font-size:11px;max-width:100%}} td.d input.corr{{display:none;width:90%;font-size:11px}} td.d.correcting input.corr{{display:block}} tr.field{{cursor:pointer}} tr.field.sel{{background:#fff3c4}}
+tr.st-conflict td.s{{color:#b71c1c;font-weight:bold}} tr.brk td.s{{color:#e65100}} tr.st-model_only td.s{{color:#6a1b9a}}
+tr.st-agreed td.s{{color:#2e7d32}} tr.st-flagged td.s{{color:#e65100;font-weight:bold}} tr.st-baseline_only td.s,tr.st-extracted td.s{{color:#455a64}}
+#issues li{{font-size:13px;margin:.2em 0}} #issues .none{{color:#888}} .err{{color:#b71c1c}}
+</style></head>
+<body>
+<header><h1>{title}</h1>
+<p>{path} · template {template} · backend {backend} · review priority {priority} · {n_fields} fields <span class="err">{error}</span></p></header>
+<main>
+<section id="text"><pre id="doc">{text}</pre></section>
+<section id="side">
+<h2>Open questions</h2><ul id="issues">{issues}</ul>
+<h2>Fields</h2>
+<p><button id="save" type="button">Save decisions</button> <span id="saved"></span></p>
+<table id="fields"><tbody>{rows}</tbody></table>
+</section></main>
+<script type="application/json" id="record">{record_json}</script>
+<script>
+(function () {{
+  var data = JSON.parse(document.getElementById('record').textContent);
+  function marksFor(key) {{
+    return Array.prototype.filter.call(document.querySelectorAll('mark[data-keys]'), function (m) {{
+      return m.getAttribute('data-keys').split(' ').indexOf(key) >= 0; }});
+  }}
+  function clear() {{
+    document.querySelectorAll('mark.active').forEach(function (m) {{ m.classList.remove('active'); }});
+    document.querySelectorAll('tr.sel').forEach(function (r) {{ r.classList.remove('sel'); }});
+  }}
+  document.querySelectorAll('tr.field').forEach(function (row) {{
+    row.addEventListener('click', function (ev) {{
+      if (ev.target.tagName === 'SELECT' || ev.target.tagName === 'INPUT' || ev.target.tagName === 'OPTION') return;
+      clear(); row.classList.add('sel');
+      var marks = marksFor(row.getAttribute('data-key'));
+      marks.forEach(function (m) {{ m.classList.add('active'); }});
+      if (marks.length) marks[0].scrollIntoView({{block: 'center'}});
+    }});
+  }});
+  document.querySelectorAll('mark[data-keys]').forEach(function (m) {{
+    m.addEventListener('click', function () {{
+      clear(); m.classList.add('active');
+      var keys = m.getAttribute('data-keys').split(' '), first = null;
+      keys.forEach(function (k) {{
+        var row = document.querySelector('tr.field[data-key="' + k + '"]');
+        if (row) {{ row.classList.add('sel'); first = first || row; }}
+      }});
+      if (first) first.scrollIntoView({{block: 'center'}});
+    }});
+  }});
+  document.querySelectorAll('td.d select').forEach(function (sel) {{
+    sel.addEventListener('change', function () {{
+      sel.parentNode.classList.toggle('correcting', sel.value === 'corrected');
+    }});
+  }});
+  document.getElementById('save').addEventListener('click', function () {{
+    var decisions = {{}};
+    document.querySelectorAll('tr.field').forEach(function (row) {{
+      var d = row.querySelector('select').value;
+      if (!d) return;
+      var entry = {{decision: d}};
+      if (d === 'corrected') entry.value = row.querySelector('input.corr').value;
+      decisions[row.getAttribute('data-key')] = entry;
+    }});
+    var payload = {{documents: {{}}}};
+    payload.documents[data.meta.path] = {{sha256: data.meta.sha256, fields: decisions}};
+    var note = document.getElementById('saved');
+    if (data.meta.save_url) {{
+      fetch(data.meta.save_url, {{method: 'POST', headers: {{'Content-Type': 'application/json'}}, body: JSON.stringify(payload)}})
+        .then(function (r) {{ note.textContent = r.ok ? 'saved' : 'not saved (' + r.status + ')'; }});
+    }} else {{
+      var blob = new Blob([JSON.stringify(payload, null, 1)], {{type: 'application/json'}});
+      var a = document.createElement('a');
+      var stem = (data.meta.path || 'report').split('/').pop().replace(/\\.[^.]*$/, '');
+      a.href = URL.createObjectURL(blob); a.download = stem + '.decisions.json';
+      document.body.appendChild(a); a.click(); a.remove();
+      note.textContent = 'downloaded ' + a.download + ' (put it in RUN.decisions/ beside the run)';
+    }}
+  }});
+}})();
+</script>
+</body></html>
+"""

@@ -1,0 +1,146 @@
+"""``extractor serve``: the pipeline over HTTP.
+
+* ``POST /v1/extract`` — a report (JSON ``{"text": ..., "name": ...}`` or a multipart ``file``) → the record as JSON.
+* ``GET /`` — a page where a person pastes or uploads a report; ``POST /inspect`` answers with the spot-check view.
+* ``POST /v1/decisions`` — the spot-check page saves reviewer decisions beside the run given with ``--run``.
+
+Same settings, backend and cache as the CLI.  Bad input is a 4xx with a plain
+message, never a 500.  Handlers are synchronous (FastAPI runs them in a thread
+pool), so a model backend can run its own event loop per request.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from extractor.config import Settings
+from extractor.errors import BinaryDocument, DocumentError, UnsupportedFormat
+from extractor.ingest import load_bytes
+from extractor.pipeline import make_backend, process_document
+from extractor.review.decisions import save_decisions
+from extractor.review.html import render_page
+
+MAX_BYTES = 20 * 1024 * 1024
+
+
+class BadInput(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def create_app(settings: Settings | None = None, *, backend_name: str = "auto", run: Path | None = None) -> FastAPI:
+    settings = settings or Settings()
+    name = backend_name
+    if name == "auto":
+        name = "hybrid" if settings.endpoint_configured else "regex"
+    backend = make_backend(name, settings)
+    app = FastAPI(title="govreport-extractor", docs_url=None, redoc_url=None)
+
+    @app.exception_handler(BadInput)
+    def _bad(_: Request, exc: BadInput) -> JSONResponse:
+        return JSONResponse({"error": exc.message}, status_code=exc.status)
+
+    @app.exception_handler(Exception)
+    def _unexpected(_: Request, exc: Exception) -> JSONResponse:  # pragma: no cover - a bug, but still an answer
+        return JSONResponse({"error": f"internal error ({type(exc).__name__})"}, status_code=500)
+
+    def read_report(data: bytes, filename: str) -> dict[str, Any]:
+        if len(data) > MAX_BYTES:
+            raise BadInput(413, f"the report is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        try:
+            doc = load_bytes(data, name=filename or "report.txt")
+        except (BinaryDocument, UnsupportedFormat) as exc:
+            raise BadInput(415, str(exc)) from exc
+        except DocumentError as exc:
+            raise BadInput(400, str(exc)) from exc
+        record = process_document(doc, backend, name)
+        return {"doc": doc, "record": record.as_dict()}
+
+    async def payload(request: Request) -> tuple[bytes, str]:
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith("multipart/form-data") or ctype.startswith("application/x-www-form-urlencoded"):
+            try:
+                form = await request.form()
+            except Exception as exc:
+                raise BadInput(400, f"cannot read the form: {exc}") from exc
+            upload = form.get("file")
+            if upload is not None and hasattr(upload, "read"):
+                data = await upload.read()
+                if data:
+                    return data, getattr(upload, "filename", "") or "upload.txt"
+            text = form.get("text")
+            return (str(text).encode("utf-8") if text else b""), str(form.get("name") or "pasted.txt")
+        raw = await request.body()
+        if ctype.startswith("application/json"):
+            import json
+
+            try:
+                body = json.loads(raw or b"{}")
+            except ValueError as exc:
+                raise BadInput(400, "the body is not valid JSON") from exc
+            if not isinstance(body, dict) or not isinstance(body.get("text"), str):
+                raise BadInput(422, 'send {"text": "<report text>", "name": "<file name>"} or a multipart file')
+            return body["text"].encode("utf-8"), str(body.get("name") or "report.txt")
+        if ctype.startswith("text/") or not ctype:
+            return raw, "report.txt"
+        raise BadInput(415, f"unsupported content type {ctype}")
+
+    @app.post("/v1/extract")
+    async def extract(request: Request) -> JSONResponse:
+        data, filename = await payload(request)
+        from starlette.concurrency import run_in_threadpool
+
+        result = await run_in_threadpool(read_report, data, filename)
+        return JSONResponse(result["record"])
+
+    @app.post("/inspect", response_class=HTMLResponse)
+    async def inspect(request: Request) -> HTMLResponse:
+        data, filename = await payload(request)
+        from starlette.concurrency import run_in_threadpool
+
+        try:
+            result = await run_in_threadpool(read_report, data, filename)
+        except BadInput as exc:
+            return HTMLResponse(_FORM.format(message=html.escape(exc.message)), status_code=exc.status)
+        page = render_page(result["doc"].text, result["record"], save_url="/v1/decisions" if run else None)
+        return HTMLResponse(page)
+
+    @app.post("/v1/decisions")
+    async def decisions(request: Request) -> JSONResponse:
+        if run is None:
+            raise BadInput(409, "start the service with --run RUN.jsonl to save decisions beside a run")
+        try:
+            body = await request.json()
+            target = save_decisions(run, body)
+        except (ValueError, KeyError) as exc:
+            raise BadInput(422, f"bad decisions: {exc}") from exc
+        return JSONResponse({"saved": str(target)})
+
+    @app.get("/", response_class=HTMLResponse)
+    def index() -> HTMLResponse:
+        return HTMLResponse(_FORM.format(message=""))
+
+    @app.get("/healthz")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "backend": name}
+
+    return app
+
+
+_FORM = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>govreport-extractor</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}
+textarea{{width:100%;height:22em;font-size:13px}} .msg{{color:#b71c1c}}</style></head><body>
+<h1>政府信息公开工作年度报告 → data</h1>
+<p class="msg">{message}</p>
+<form id="paste" method="post" action="/inspect" enctype="multipart/form-data">
+<p><label>Paste a report:<br><textarea name="text" id="text" placeholder="报告全文…"></textarea></label></p>
+<p><label>…or upload a .txt/.html file: <input type="file" name="file" id="file"></label></p>
+<p><button type="submit" id="submit">Extract and spot-check</button></p>
+</form></body></html>"""

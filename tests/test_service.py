@@ -1,0 +1,79 @@
+"""The HTTP service: extraction over POST, the spot-check page, decisions, and clear 4xx for bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from extractor.config import Settings
+from extractor.service import create_app
+
+
+@pytest.fixture
+def client(tmp_path):
+    run = tmp_path / "run.jsonl"
+    run.write_text("", encoding="utf-8")
+    app = create_app(Settings(EXTRACTOR_MODEL=None, OPENAI_BASE_URL=None, OPENAI_API_KEY=None,
+                              EXTRACTOR_CACHE_DIR=str(tmp_path / "c")), backend_name="regex", run=run)
+    return TestClient(app, raise_server_exceptions=False), run
+
+
+def test_extract_json_text(client, dev_dir):
+    c, _ = client
+    text = (dev_dir / "002_392dabf3539690db.txt").read_text(encoding="utf-8")
+    r = c.post("/v1/extract", json={"text": text, "name": "cq.txt"})
+    assert r.status_code == 200
+    rec = r.json()
+    assert rec["fields"]["review.total"] == 271 and rec["template"] == "2019" and rec["error"] is None
+    assert "review_priority" in rec and "evidence" in rec
+
+
+def test_extract_file_upload_gbk(client, dev_dir):
+    c, _ = client
+    data = (dev_dir / "c038_pingtan_jtj_2022.txt").read_text(encoding="utf-8").encode("gbk")
+    r = c.post("/v1/extract", files={"file": ("c038.txt", data, "text/plain")})
+    assert r.status_code == 200 and r.json()["fields"]["applications.new_received.total"] == 11
+
+
+@pytest.mark.parametrize("kwargs,status", [
+    (dict(json={"text": ""}), 400),
+    (dict(json={"txt": "x"}), 422),
+    (dict(content=b"{not json", headers={"content-type": "application/json"}), 400),
+    (dict(files={"file": ("x.bin", b"\x00\x01\x02" * 100, "application/octet-stream")}), 415),
+    (dict(files={"file": ("x.pdf", b"%PDF-1.4 ...", "application/pdf")}), 415),
+    (dict(content=b"<xml/>", headers={"content-type": "application/xml"}), 415),
+])
+def test_bad_input_is_a_clear_4xx(client, kwargs, status):
+    c, _ = client
+    r = c.post("/v1/extract", **kwargs)
+    assert r.status_code == status
+    assert r.json()["error"]
+
+
+def test_index_and_inspect_page_escape_report_text(client, dev_dir):
+    c, _ = client
+    assert "<textarea" in c.get("/").text
+    text = (dev_dir / "c038_pingtan_jtj_2022.txt").read_text(encoding="utf-8") + "\n<script>alert(1)</script><img src=x onerror=alert(2)>"
+    r = c.post("/inspect", data={"text": text})
+    assert r.status_code == 200
+    assert "<script>alert(1)</script>" not in r.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text
+    assert "<img src=x" not in r.text
+    assert 'data-key="applications.new_received.total"' in r.text
+
+
+def test_inspect_empty_input_returns_the_form_with_a_message(client):
+    c, _ = client
+    r = c.post("/inspect", data={"text": ""})
+    assert r.status_code == 400 and "the file is empty" in r.text
+
+
+def test_decisions_are_saved_beside_the_run(client):
+    c, run = client
+    payload = {"documents": {"a.txt": {"sha256": "x", "fields": {"review.total": {"decision": "corrected", "value": "5"}}}}}
+    assert c.post("/v1/decisions", json=payload).status_code == 200
+    saved = json.loads(run.with_name("run.jsonl.decisions.json").read_text(encoding="utf-8"))
+    assert saved["documents"]["a.txt"]["fields"]["review.total"]["value"] == "5"
+    bad = {"documents": {"a.txt": {"fields": {"review.total": {"decision": "maybe"}}}}}
+    assert c.post("/v1/decisions", json=bad).status_code == 422
