@@ -279,12 +279,14 @@ def review(
     ranked = sorted(records, key=lambda r: (-(r.get("review_priority") or 0), r.get("path", "")))
     decisions = load_decisions(run)
     table = Table(title=f"{run.name}: {len(records)} documents by review priority")
-    for col in ("priority", "document", "reviewed", "open questions"):
-        table.add_column(col, overflow="fold")
+    table.add_column("priority")
+    table.add_column("document", no_wrap=True)
+    table.add_column("reviewed")
+    table.add_column("open questions", overflow="fold")
     for r in ranked[:top]:
         qs = ([f"error: {r['error']}"] if r.get("error") else []) + (r.get("open_questions") or [])
         shown = "\n".join(qs[:4]) + (f"\n… {len(qs) - 4} more" if len(qs) > 4 else "")
-        table.add_row(f"{r.get('review_priority') or 0:g}", str(r.get("path")),
+        table.add_row(f"{r.get('review_priority') or 0:g}", Path(str(r.get("path"))).name,
                       "yes" if r.get("path") in decisions else "", shown or "—")
     out.print(table)
     health = run_health(records)
