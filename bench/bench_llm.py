@@ -71,12 +71,17 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=500)
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--latency", type=float, default=0.2)
+    ap.add_argument("--backend", choices=("llm", "hybrid"), default="llm",
+                    help="llm: every section asked; hybrid: only sections the baseline left open (+ 五/六)")
     args = ap.parse_args()
 
     from extractor.baseline.meta import extract_meta
     from extractor.config import Settings
     from extractor.ingest import load_bytes
     from extractor.llm.backend import LLMBackend
+    from extractor.reconcile.hybrid import HybridBackend
+
+    Backend = HybridBackend if args.backend == "hybrid" else LLMBackend
     from extractor.result import Extraction
 
     ctx = mp.get_context("spawn")
@@ -93,17 +98,17 @@ def main() -> None:
                   EXTRACTOR_CONCURRENCY=args.concurrency, EXTRACTOR_CACHE_DIR=cache_dir)
     try:
         # 1. throughput: no cache, so every section of every replica is a request
-        cold = LLMBackend(Settings(**common, EXTRACTOR_USE_CACHE=False))
+        cold = Backend(Settings(**common, EXTRACTOR_USE_CACHE=False))
         t0 = time.perf_counter()
         results = list(cold.stream(docs, lambda d: d))
         t_cold = time.perf_counter() - t0
         errors = sum(1 for _, r in results if isinstance(r, Exception))
         calls = cold.total.calls
         # 2. fill the cache, 3. re-run warm: no request may reach the server
-        filler = LLMBackend(Settings(**common))
+        filler = Backend(Settings(**common))
         list(filler.stream(docs, lambda d: d))
         filled_calls = filler.total.calls
-        warm = LLMBackend(Settings(**common))
+        warm = Backend(Settings(**common))
         t0 = time.perf_counter()
         list(warm.stream(docs, lambda d: d))
         t_warm = time.perf_counter() - t0
@@ -124,7 +129,7 @@ def main() -> None:
         year = str(ext.values["meta.year"].value) if "meta.year" in ext.values else ""
         whole.append(whole_report_prompt_tokens(doc.text, title, year))
     whole_per_doc = sum(whole[i % len(whole)] for i in range(args.docs)) / args.docs
-    print(f"documents: {args.docs} (dev reports replicated), concurrency {args.concurrency}, "
+    print(f"backend: {args.backend}; documents: {args.docs} (dev reports replicated), concurrency {args.concurrency}, "
           f"server latency {args.latency * 1000:.0f} ms, errors {errors}")
     print(f"cold run: {calls} calls in {t_cold:.1f} s -> {achieved:.1f} calls/s; ideal {ideal:.1f} calls/s; "
           f"ratio {achieved / ideal:.2f} (aim >= 0.8)")
