@@ -128,33 +128,28 @@ def _set_from(ext: Extraction, key: str, m: re.Match[str] | None, joined: Joined
     return ext.setdefault(key, v, joined.span(m.start("n"), m.end("n")), "prose")
 
 
+# key, patterns stating a count, patterns stating "none" (read as 0); the earlier statement wins
+_COUNTS: list[tuple[str, list[re.Pattern[str]], list[re.Pattern[str]]]] = [
+    ("applications.new_received.total", _RECEIVED, _RECEIVED_ZERO),
+    ("applications.carried_over.total", _CARRIED_OVER, []),
+    ("applications.total_processed.total", _PROCESSED, []),
+    ("applications.carried_forward.total", _CARRIED_FORWARD, []),
+    ("applications.denied_total.total", _DENIED, []),
+    ("review.total", _REVIEW, _REVIEW_ZERO),
+    ("litigation.total", _LITIGATION, _LITIGATION_ZERO),
+]
+
+
 def extract_prose(original: str, sections: list[Section], ext: Extraction) -> None:
     joined = JoinedText(original)
-    text = joined.text
     _active_total(joined, sections, ext)
-    # Application counts: the statements either give a number or say "none received".
-    received = _first(_RECEIVED, text)
-    received_zero = _first(_RECEIVED_ZERO, text)
-    if received and (received_zero is None or received.start() < received_zero.start()):
-        _set_from(ext, "applications.new_received.total", received, joined)
-    elif received_zero:
-        _set_from(ext, "applications.new_received.total", received_zero, joined, zero=True)
-    _set_from(ext, "applications.carried_over.total", _first(_CARRIED_OVER, text), joined)
-    _set_from(ext, "applications.total_processed.total", _first(_PROCESSED, text), joined)
-    _set_from(ext, "applications.carried_forward.total", _first(_CARRIED_FORWARD, text), joined)
-    _set_from(ext, "applications.denied_total.total", _first(_DENIED, text), joined)
-    review = _first(_REVIEW, text)
-    review_zero = _first(_REVIEW_ZERO, text)
-    if review and (review_zero is None or review.start() < review_zero.start()):
-        _set_from(ext, "review.total", review, joined)
-    elif review_zero:
-        _set_from(ext, "review.total", review_zero, joined, zero=True)
-    lit = _first(_LITIGATION, text)
-    lit_zero = _first(_LITIGATION_ZERO, text)
-    if lit and (lit_zero is None or lit.start() < lit_zero.start()):
-        _set_from(ext, "litigation.total", lit, joined)
-    elif lit_zero:
-        _set_from(ext, "litigation.total", lit_zero, joined, zero=True)
+    for key, count_patterns, none_patterns in _COUNTS:
+        count = _first(count_patterns, joined.text)
+        none = _first(none_patterns, joined.text) if none_patterns else None
+        if count and (none is None or count.start() < none.start()):
+            _set_from(ext, key, count, joined)
+        elif none:
+            _set_from(ext, key, none, joined, zero=True)
 
 
 def _active_total(joined: JoinedText, sections: list[Section], ext: Extraction) -> None:

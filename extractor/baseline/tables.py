@@ -341,7 +341,7 @@ def read_table2(text: str, template: str, ext: Extraction) -> None:
         if not cols:
             continue
         # the label as a table row: followed by a cell separator, a digit or a marker
-        m = re.compile(pattern + r"(?=\s*(?:\||[\d+\-—/－]|\n\s*\d))").search(text, r0, r1)
+        m = re.compile(pattern + r"(?:\s*\([^()\n]{0,40}\))?(?=\s*(?:\||[\d+\-—/－]|\n\s*[\d\-—/]))").search(text, r0, r1)
         if m is None:
             continue
         anchors.append((m.start(), m.end(), prefix, cols))
@@ -384,20 +384,18 @@ _T4_WORD = re.compile(r"[结果维持纠正其他尚未审总计行政复议诉�
 def read_table4(text: str, after: int, ext: Extraction) -> None:
     """Section 四: one row of 15 cells after the 行政复议/行政诉讼 header."""
     for head in _T4_HEAD.finditer(text, after):
-        anchor = re.compile(r"维\s*持").search(text, head.end(), min(len(text), head.end() + 600))
-        if anchor is None:
-            continue
-        pos = anchor.end()
+        # Skip the header (words, or single characters of vertical PDF headers) to the first cell.
+        pos = head.end()
         while pos < len(text) and (_T4_WORD.match(text, pos) or text[pos] == "\n"):
             pos += 1
         if pos >= len(text) or not (text[pos].isdigit() or text[pos] in "—-/－"):
             continue
+        header = text[head.start():pos]
+        if "维" not in header or "审" not in header:
+            continue  # a prose sentence ("被申请行政复议230件"), not the table
         raw = read_cells(text, pos, len(text))
         if not raw.cells:
             continue
-        # In pipe rows the first cell sits at ``pos``; include it.
-        if raw.pipe is False or not raw.cells or raw.cells[0][1][0] > pos + 2:
-            pass
         values = interpret(raw, 15, split=lambda d: grouped_total_splits(d, 3, 4), row_ok=_groups_ok)
         if values.candidates is not None and len(values.candidates) > 1:
             unsettled = [k for k, c in zip(REVIEW_KEYS, values.cells) if c is None]
