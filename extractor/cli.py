@@ -66,9 +66,11 @@ def extract(
     out_file: Optional[Path] = typer.Option(None, "--out", "-o", help="Write JSON lines here (default: stdout)"),
     backend: str = typer.Option("auto", "--backend", "-b", help="auto | regex | llm | hybrid"),
     concurrency: Optional[int] = typer.Option(None, "--concurrency", help="Concurrent model calls (llm/hybrid)"),
+    resume: bool = typer.Option(False, "--resume", help="Append to --out, skipping documents it already holds "
+                                "(same path and sha256, no error)"),
 ) -> None:
     """Extract every document into one JSON line each; failures are recorded, never skipped."""
-    from extractor.pipeline import expand_inputs, run_job
+    from extractor.pipeline import already_done, expand_inputs, run_job
 
     settings = Settings()
     if concurrency:
@@ -79,10 +81,22 @@ def extract(
     if not files:
         err.print("[red]error:[/] nothing to extract")
         raise typer.Exit(2)
+    if resume and not out_file:
+        err.print("[red]error:[/] --resume needs --out")
+        raise typer.Exit(2)
+    skipped = 0
+    if resume and out_file and out_file.exists():
+        done_before = already_done(out_file)
+        kept = [f for f in files if not done_before.get(str(f)) or done_before[str(f)] != _sha(f)]
+        skipped = len(files) - len(kept)
+        files = kept
+        err.print(f"resume: {skipped} documents already in {out_file}, {len(files)} to do")
     fn, name = _resolve_backend(backend, settings)
     if out_file:
         out_file.parent.mkdir(parents=True, exist_ok=True)
-    sink = out_file.open("w", encoding="utf-8") if out_file else sys.stdout
+    sink = out_file.open("a" if resume else "w", encoding="utf-8") if out_file else sys.stdout
+    if resume and out_file and out_file.stat().st_size and not out_file.read_bytes().endswith(b"\n"):
+        sink.write("\n")  # the previous job was cut off mid-line; that record is redone below
     failed = 0
     flagged = 0
     done = 0
@@ -102,6 +116,15 @@ def extract(
               + (f" -> {out_file}" if out_file else ""))
     if failed:
         raise typer.Exit(1)
+
+
+def _sha(path: Path) -> str | None:
+    import hashlib
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 class _progress:
@@ -271,11 +294,14 @@ def review(
     from extractor.review.decisions import decisions_paths, export_gold as export, load_decisions, load_run
     from extractor.review.summary import run_health
 
+    bad: list[int] = []
     try:
-        records = load_run(run)
-    except (OSError, ValueError) as exc:
+        records = load_run(run, bad)
+    except OSError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc
+    if bad:
+        err.print(f"[yellow]warning:[/] {len(bad)} lines of {run} are not JSON records (lines {', '.join(map(str, bad[:5]))})")
     ranked = sorted(records, key=lambda r: (-(r.get("review_priority") or 0), r.get("path", "")))
     decisions = load_decisions(run)
     table = Table(title=f"{run.name}: {len(records)} documents by review priority")
@@ -338,10 +364,18 @@ def summary(run: Path = typer.Argument(..., help="A bulk run (JSONL)"),
             json_out: Optional[Path] = typer.Option(None, "--json-out")) -> None:
     """Health figures of a run without gold: tables whose arithmetic holds, agreement, evidence."""
     from extractor.review.decisions import load_run
-    from extractor.review.summary import run_health
+    from extractor.review.summary import cross_year_breaks, run_health
 
-    health = run_health(load_run(run))
+    bad: list[int] = []
+    records = load_run(run, bad)
+    if bad:
+        err.print(f"[yellow]warning:[/] {len(bad)} lines of {run} are not JSON records (lines {', '.join(map(str, bad[:5]))})")
+    health = run_health(records)
+    health["cross_year_breaks"] = cross_year_breaks(records)
     print(_health_line(health))
+    for b in health["cross_year_breaks"]:
+        print(f"  cross-year: {b['issuer']} {b['year']}→{b['year'] + 1} {b['column']}: 结转下年度 {b['carried_forward']} "
+              f"but next year's 上年结转 {b['next_year_carried_over']}")
     weakest = sorted(health["agreement_by_field"].items(), key=lambda kv: kv[1])[:10]
     for key, share in weakest:
         if share < 1:

@@ -126,6 +126,19 @@ def _sha_or_none(path: str | Path) -> str | None:
         return None
 
 
+def already_done(run: Path) -> dict[str, str]:
+    """path -> sha256 of the documents a run already holds without error (the resume ledger)."""
+    done: dict[str, str] = {}
+    for line in run.read_text(encoding="utf-8").splitlines():
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a line cut short by an interrupted job: that document is redone
+        if isinstance(rec, dict) and not rec.get("error") and rec.get("sha256"):
+            done[str(rec.get("path"))] = rec["sha256"]
+    return done
+
+
 def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
     """Files, folders (report files inside, recursively) and globs -> (files, inputs that matched nothing)."""
     files: list[Path] = []

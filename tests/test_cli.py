@@ -45,3 +45,26 @@ def test_schema_command_prints_json_schema():
     assert result.exit_code == 0
     schema = json.loads(result.output)
     assert "new_received" in schema["properties"]
+
+
+def test_resume_skips_documents_already_done_and_redoes_changed_ones(dev_dir, tmp_path):
+    import shutil
+
+    reports = tmp_path / "r"
+    reports.mkdir()
+    for name in ("002_392dabf3539690db.txt", "c038_pingtan_jtj_2022.txt", "c007_pingtan_syq_2021.txt"):
+        shutil.copy(dev_dir / name, reports / name)
+    out = tmp_path / "run.jsonl"
+    runner = CliRunner()
+    assert runner.invoke(app, ["extract", str(reports / "002_392dabf3539690db.txt"), "--out", str(out),
+                               "--backend", "regex"]).exit_code == 0
+    with out.open("a", encoding="utf-8") as fh:
+        fh.write('{"path": "cut sho')          # an interrupted write
+    (reports / "c007_pingtan_syq_2021.txt").write_text("", encoding="utf-8")   # will fail, recorded
+    result = runner.invoke(app, ["extract", str(reports), "--out", str(out), "--backend", "regex", "--resume"])
+    assert "resume: 1 documents already" in result.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[1] == '{"path": "cut sho'                # the cut line is left as it was, on its own line
+    records = [json.loads(line) for line in lines if line != lines[1]]
+    names = sorted(r["path"].split("/")[-1] for r in records)
+    assert names == ["002_392dabf3539690db.txt", "c007_pingtan_syq_2021.txt", "c038_pingtan_jtj_2022.txt"]

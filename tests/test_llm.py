@@ -250,3 +250,11 @@ def test_cache_stats_and_clear_commands(server, tmp_path, chongqing, monkeypatch
     assert "2 cached section answers" in runner.invoke(app, ["cache", "stats"]).output
     assert "removed 2" in runner.invoke(app, ["cache", "clear"]).output
     assert "0 cached section answers" in runner.invoke(app, ["cache", "stats"]).output
+
+
+def test_json_schema_mode_sends_a_response_format_not_tools(server, tmp_path, chongqing):
+    backend, ext = run_one(make_settings(server, tmp_path, EXTRACTOR_MODE="json_schema"), chongqing, ["appeals"])
+    body = server.chat_requests[0].body
+    assert "tools" not in body and body["response_format"]["type"] == "json_schema"
+    assert body["response_format"]["json_schema"]["name"] == "AppealsAnswer"
+    assert ext.values["review.total"].value == 271

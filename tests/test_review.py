@@ -78,3 +78,16 @@ def test_inspect_terminal_and_html(dev_dir, tmp_path):
     assert result.exit_code == 0 and "<link" not in html and "src=\"http" not in html   # self-contained
     assert html.index('data-key="active.normative_docs.issued"') < html.index('data-key="meta.title"')  # flagged first
     assert 'data-keys="applications.new_received.commercial' in html
+
+
+def test_cross_year_carry_over_check():
+    from extractor.review.summary import cross_year_breaks
+
+    def rec(year, over, forward):
+        return {"path": f"{year}.txt", "error": None, "fields": {
+            "meta.issuer": "某县", "meta.year": year, "applications.carried_over.total": over,
+            "applications.carried_forward.total": forward}}
+
+    records = [rec(2020, 0, 3), rec(2021, 3, 5), rec(2022, 4, 0), rec(2024, 9, 9)]
+    [b] = cross_year_breaks(records)
+    assert (b["year"], b["carried_forward"], b["next_year_carried_over"]) == (2021, 5, 4)

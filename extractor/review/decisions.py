@@ -19,15 +19,22 @@ from schemas import field_spec
 DECISIONS = ("confirmed", "corrected", "dismissed")
 
 
-def load_run(run: Path) -> list[dict[str, Any]]:
+def load_run(run: Path, bad_lines: list[int] | None = None) -> list[dict[str, Any]]:
+    """The records of a run; lines that are not JSON (a job cut off mid-write) are skipped and their
+    numbers appended to ``bad_lines``."""
     records = []
     for n, line in enumerate(run.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{run}:{n}: not a JSON line ({exc.msg})") from exc
+            rec = json.loads(line)
+        except json.JSONDecodeError:
+            rec = None
+        if not isinstance(rec, dict):
+            if bad_lines is not None:
+                bad_lines.append(n)
+            continue
+        records.append(rec)
     return records
 
 

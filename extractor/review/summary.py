@@ -44,3 +44,33 @@ def run_health(records: list[dict[str, Any]]) -> dict[str, Any]:
         "agreement_overall": round(sum(c["agreed"] for c in agree.values()) / both, 4) if both else None,
         "agreement_by_field": per_field,
     }
+
+
+_COLUMNS = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total")
+
+
+def cross_year_breaks(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """This year's 上年结转 should equal last year's 结转下年度继续办理 for the same issuer (DESIGN_NOTES §13).
+
+    A check no single report can make; a bulk run over several years can.
+    """
+    by_issuer: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+    for r in records:
+        f = r.get("fields") or {}
+        issuer, year = f.get("meta.issuer"), f.get("meta.year")
+        if not r.get("error") and issuer and isinstance(year, int):
+            by_issuer[str(issuer)][year] = r
+    breaks = []
+    for issuer, years in sorted(by_issuer.items()):
+        for year in sorted(years):
+            nxt = years.get(year + 1)
+            if nxt is None:
+                continue
+            before, after = years[year]["fields"], nxt["fields"]
+            for col in _COLUMNS:
+                a = before.get(f"applications.carried_forward.{col}")
+                b = after.get(f"applications.carried_over.{col}")
+                if a is not None and b is not None and a != b:
+                    breaks.append({"issuer": issuer, "year": year, "column": col, "carried_forward": a,
+                                   "next_year_carried_over": b, "paths": [years[year].get("path"), nxt.get("path")]})
+    return breaks
