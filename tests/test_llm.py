@@ -11,7 +11,7 @@ import pytest
 from extractor.config import Settings
 from extractor.ingest import load_path, load_text
 from extractor.llm.backend import LLMBackend
-from tests.fake_openai import FakeOpenAI, Reply, baseline_answer, completion, section_of
+from tests.fake_openai import FakeOpenAI, Reply, baseline_answer, completion
 
 KEY = "sk-test-DO-NOT-LEAK-42"
 
@@ -34,11 +34,6 @@ def make_settings(server: FakeOpenAI, tmp_path: Path, **over) -> Settings:
 @pytest.fixture
 def chongqing(dev_dir):
     return load_path(dev_dir / "002_392dabf3539690db.txt")
-
-
-def only_section(name: str, doc):
-    backend_sections = [name]
-    return backend_sections
 
 
 def run_one(settings: Settings, doc, sections=None):

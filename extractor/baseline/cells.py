@@ -71,12 +71,8 @@ def _read_pipe(text: str, pos: int, limit: int) -> RawCells:
     for i, piece in enumerate(pieces):
         start = offset
         offset += len(piece) + 1
-        if i == 0:
-            if piece.strip() and _is_cell_text(piece):
-                # a value glued to its label ("规章 0 | ..."): keep it
-                pass
-            else:
-                continue
+        if i == 0 and not (piece.strip() and _is_cell_text(piece)):
+            continue  # the rest of the label's own cell (a value glued to its label is kept)
         if i == len(pieces) - 1 and (offset - 1) >= limit and not piece.strip():
             break
         if not _is_cell_text(piece):

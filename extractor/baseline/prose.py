@@ -213,7 +213,7 @@ def extract_stats_table(text: str, ext: Extraction) -> None:
         if dedup and a[0] < dedup[-1][1]:
             continue
         dedup.append(a)
-    for i, (a0, a1, key) in enumerate(dedup):
+    for i, (_start, a1, key) in enumerate(dedup):
         if key is None:
             continue
         limit = dedup[i + 1][0] if i + 1 < len(dedup) else len(text)

@@ -266,14 +266,15 @@ def _settle_table3_splits(out: TableRead, variant: str) -> None:
 
 
 def _columns_balance(table: dict[str, tuple[int | None, ...] | None], result_rows: list[str]) -> bool:
+    def cell(key: str, col: int) -> int | None:
+        row = table.get(key)
+        return None if row is None else row[col]
+
     for col in range(7):
-        def v(key: str) -> int | None:
-            row = table.get(key)
-            return None if row is None else row[col]
-        a, b, c, d = v("new_received"), v("carried_over"), v("total_processed"), v("carried_forward")
+        a, b, c, d = (cell(k, col) for k in ("new_received", "carried_over", "total_processed", "carried_forward"))
         if None not in (a, b, c, d) and a + b != c + d:  # type: ignore[operator]
             return False
-        parts = [v(k) for k in result_rows]
+        parts = [cell(k, col) for k in result_rows]
         if c is not None and None not in parts and sum(parts) != c:  # type: ignore[arg-type]
             return False
     return True
