@@ -60,29 +60,21 @@ class DocumentRecord:
 
 
 def record_from_extraction(doc: Document, ext: Extraction, backend: str) -> DocumentRecord:
+    from extractor.reconcile.merge import review_priority
+
     flat = ext.flat()
     breaks, checked = check_consistency(flat, ext.template)
+    if ext.detail:  # the hybrid backend has already weighed its conflicts and the breaks
+        priority, questions = ext.review_priority, list(ext.open_questions)
+    else:
+        priority, questions = review_priority(ext, [b.as_dict() for b in breaks])
     return DocumentRecord(
         path=doc.path, sha256=doc.sha256, template=ext.template, backend=backend, fields=flat,
         evidence=ext.evidence(), not_applicable=sorted(ext.not_applicable), checks=[b.as_dict() for b in breaks],
         checks_run=checked, flags=[f.as_dict() for f in ext.flags], warnings=list(doc.warnings),
         texts=dict(ext.texts), usage=dict(ext.usage), reconciliation=dict(ext.detail),
-        review_priority=ext.review_priority or _baseline_priority(ext, breaks),
-        open_questions=list(ext.open_questions) or _baseline_questions(ext, breaks),
-        error=_all_sections_failed(ext),
+        review_priority=priority, open_questions=questions, error=_all_sections_failed(ext),
     )
-
-
-def _baseline_priority(ext: Extraction, breaks: list[Any]) -> float:
-    from extractor.reconcile.merge import review_priority
-
-    return review_priority(ext, [b.as_dict() for b in breaks])[0]
-
-
-def _baseline_questions(ext: Extraction, breaks: list[Any]) -> list[str]:
-    from extractor.reconcile.merge import review_priority
-
-    return review_priority(ext, [b.as_dict() for b in breaks])[1]
 
 
 def _all_sections_failed(ext: Extraction) -> str | None:

@@ -148,14 +148,14 @@ def read_table3(text: str, template: str = "2019") -> TableRead:
             continue
         limit = anchors[i + 1][1].start() if i + 1 < len(anchors) else r1
         raw = read_cells(text, m.end(), limit)
-        values = interpret(raw, 7, split=lambda d: total_splits(d, 6), row_ok=_row_total_ok)
+        values = interpret(raw, 7, split=lambda d: total_splits(d, 6))
         out.rows[key] = RowRead(key=key, values=values, label_span=(m.start(), m.end()))
     positional = _positional_rows(text, r0, r1, len(data_keys))
     labelled_with_values = sum(1 for r in out.rows.values() if any(c is not None for c in r.values.cells))
     if positional is not None and labelled_with_values < len(data_keys):
         merged: dict[str, RowRead] = {}
         for key, raw in zip(data_keys, positional):
-            values = interpret(raw, 7, split=lambda d: total_splits(d, 6), row_ok=_row_total_ok)
+            values = interpret(raw, 7, split=lambda d: total_splits(d, 6))
             labelled = out.rows.get(key)
             if labelled and any(c is not None for c in labelled.values.cells) and _cells_tuple(labelled.values) != _cells_tuple(values):
                 out.flags.append(Flag("row_position_conflict",
@@ -180,10 +180,6 @@ def read_table3(text: str, template: str = "2019") -> TableRead:
 
 def _cells_tuple(values: RowValues) -> tuple:
     return tuple(c.value if c is not None else None for c in values.cells)
-
-
-def _row_total_ok(values: tuple[int, ...]) -> bool:
-    return len(values) == 7 and sum(values[:6]) == values[6]
 
 
 _PIPE_ROW = re.compile(r"^\|(.*)\|\s*$", re.M)
@@ -397,7 +393,7 @@ def read_table4(text: str, after: int, ext: Extraction) -> None:
         raw = read_cells(text, pos, len(text))
         if not raw.cells:
             continue
-        values = interpret(raw, 15, split=lambda d: grouped_total_splits(d, 3, 4), row_ok=_groups_ok)
+        values = interpret(raw, 15, split=lambda d: grouped_total_splits(d, 3, 4))
         if values.candidates is not None and len(values.candidates) > 1:
             unsettled = [k for k, c in zip(REVIEW_KEYS, values.cells) if c is None]
             if unsettled:
@@ -409,6 +405,3 @@ def read_table4(text: str, after: int, ext: Extraction) -> None:
             _emit(ext, key, cell, span)
         return
 
-
-def _groups_ok(values: tuple[int, ...]) -> bool:
-    return len(values) == 15 and all(sum(values[g:g + 4]) == values[g + 4] for g in (0, 5, 10))

@@ -228,12 +228,12 @@ def ungrounded(answer: SectionAnswer, source: str) -> dict[str, str]:
     for name, value in texts.items():
         if isinstance(value, list) and name != "not_applicable":
             for item in value:
-                if isinstance(item, str) and not _text_grounded(item, source):
+                if isinstance(item, str) and not text_grounded(item, source):
                     problems[f"{name}[]"] = f"「{item[:30]}」与原文不符"
     return problems
 
 
-def _text_grounded(item: str, source: str) -> bool:
+def text_grounded(item: str, source: str) -> bool:
     """A short item is grounded when most of its character bigrams occur in the source."""
     chars = [c for c in unicodedata.normalize("NFKC", item) if "\u4e00" <= c <= "\u9fff"]
     if len(chars) < 4:

@@ -22,7 +22,7 @@ from extractor.baseline.meta import extract_meta
 from extractor.config import Settings
 from extractor.ingest import Document
 from extractor.llm.answers import (ANSWER_MODELS, SectionAnswer, grounded_rows, grounding, locate_quote,
-                                   normalise_for_match, ungrounded)
+                                   normalise_for_match, text_grounded, ungrounded)
 from extractor.llm.cache import AnswerCache, cache_key, schema_hash, sha
 from extractor.llm.prompts import PromptTemplate, load_prompt
 from extractor.llm.transport import (BudgetExceeded, FatalEndpointError, ModelCallError, TruncatedAnswer, explain,
@@ -95,7 +95,6 @@ class SectionOutcome:
     usage: Usage = field(default_factory=Usage)
     cached: bool = False
     error: str | None = None
-    sent_chars: int = 0
 
 
 @dataclass
@@ -196,18 +195,20 @@ class LLMBackend:
         self.documents += 1
         return ext
 
-    async def fill_sections(self, session: Session, doc: Document, ext: Extraction,
+    async def fill_sections(self, session: Session, doc: Document, meta: Extraction,
                             only: list[str] | None = None) -> list[SectionOutcome]:
+        """Ask the model for each wanted section; ``meta`` supplies template, title and year
+        and receives the usage accounting."""
         sections = find_sections(doc.text)
-        title = str(ext.values["meta.title"].value) if "meta.title" in ext.values else ""
-        year = str(ext.values["meta.year"].value) if "meta.year" in ext.values else ""
+        title = str(meta.values["meta.title"].value) if "meta.title" in meta.values else ""
+        year = str(meta.values["meta.year"].value) if "meta.year" in meta.values else ""
         budget = DocumentBudget(limit=self.settings.doc_token_budget)
         jobs = []
         for name, kind in SECTION_KINDS.items():
             if only is not None and name not in only:
                 continue
             kinds = [kind]
-            if ext.template == "narrative" and name in NUMERIC_SECTIONS:
+            if meta.template == "narrative" and name in NUMERIC_SECTIONS:
                 kinds.append(SectionKind.STATISTICS)
             source = section_source(doc.text, sections, kinds)
             if source is None or source.body_chars < 8:  # only a heading (tables lost): nothing to read
@@ -218,7 +219,7 @@ class LLMBackend:
         for o in outcomes:
             usage.add(o.usage)
         self.total.add(usage)
-        ext.usage = {"total": usage.as_dict(), "sections": {o.name: o.usage.as_dict() for o in outcomes}}
+        meta.usage = {"total": usage.as_dict(), "sections": {o.name: o.usage.as_dict() for o in outcomes}}
         return outcomes
 
     async def fill_section(self, session: Session, name: str, source: SectionSource, title: str, year: str,
@@ -230,7 +231,7 @@ class LLMBackend:
         key = cache_key(self.settings, prompt_id=prompt.id, template_hash=sha(prompt.system + prompt.user),
                         schema=self.schema_hashes[name], payload=json.dumps(messages, ensure_ascii=False))
         self.sections_sent += 1
-        outcome = SectionOutcome(name=name, sent_chars=sum(len(m["content"]) for m in messages))
+        outcome = SectionOutcome(name=name)
         hit = self.cache.get(key)
         if hit is not None:
             answer = answer_model.model_validate(hit["answer"])
@@ -285,18 +286,11 @@ class LLMBackend:
         data = lenient.data  # type: ignore[attr-defined]
         for row, why in problems.items():
             if row.endswith("[]"):
-                setattr(data, row[:-2], [item for item in getattr(data, row[:-2])
-                                         if not _text_is_ungrounded(item, source.text)])
+                setattr(data, row[:-2], [item for item in getattr(data, row[:-2]) if text_grounded(item, source.text)])
             else:
                 setattr(data, row, None)
             outcome.dropped[row] = why
         return lenient
-
-
-def _text_is_ungrounded(item: str, source: str) -> bool:
-    from extractor.llm.answers import _text_grounded
-
-    return not _text_grounded(item, source)
 
 
 def _root_cause(exc: BaseException) -> BaseException:

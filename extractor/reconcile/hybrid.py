@@ -57,14 +57,9 @@ class HybridBackend(LLMBackend):
         asked = open_sections(base)
         if only is not None:
             asked = [s for s in asked if s in only]
-        model = Extraction(template=base.template)
-        for key, value in base.values.items():
-            if key.startswith("meta."):
-                model.values[key] = value
-        outcomes = await self.fill_sections(session, doc, model, asked)
+        outcomes = await self.fill_sections(session, doc, base, asked)  # base supplies title, year, template
+        model = Extraction(template=base.template, usage=base.usage)
         apply_outcomes(model, outcomes)
-        for key in [k for k in model.values if k.startswith("meta.")]:
-            del model.values[key]
         merged = reconcile(base, model, asked)
         merged.usage = {**model.usage, "asked": asked}
         self.documents += 1
