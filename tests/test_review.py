@@ -91,3 +91,12 @@ def test_cross_year_carry_over_check():
     records = [rec(2020, 0, 3), rec(2021, 3, 5), rec(2022, 4, 0), rec(2024, 9, 9)]
     [b] = cross_year_breaks(records)
     assert (b["year"], b["carried_forward"], b["next_year_carried_over"]) == (2021, 5, 4)
+
+
+def test_page_lists_text_items_escaped():
+    from extractor.review.html import render_page
+
+    record = {"path": "x.txt", "fields": {"review.total": 1}, "evidence": {"review.total": [0, 1]},
+              "texts": {"problems": ["公开意识<b>不足</b>"], "improvements": ["加强培训"]}, "checks": [], "flags": []}
+    page = render_page("1 件", record)
+    assert "公开意识&lt;b&gt;不足&lt;/b&gt;" in page and "加强培训" in page and "<b>不足" not in page

@@ -92,6 +92,11 @@ def render_page(text: str, record: dict[str, Any], *, save_url: str | None = Non
             f'<td class="d"><select aria-label="decision"><option value="">—</option><option value="confirmed">confirm</option>'
             f'<option value="corrected">correct</option><option value="dismissed">dismiss</option></select>'
             f'<input class="corr" type="text" placeholder="corrected value" size="8"></td></tr>')
+    texts = record.get("texts") or {}
+    text_html = "".join(
+        f"<h3>{html.escape(label)}</h3><ul>" + "".join(f"<li>{html.escape(str(i))}</li>" for i in texts[k]) + "</ul>"
+        for k, label in (("problems", "五 存在的主要问题"), ("improvements", "五 改进情况"), ("other", "六 其他需要报告的事项"))
+        if texts.get(k))
     fields = record.get("fields", {})
     title = str(fields.get("meta.title") or record.get("path") or "report")
     meta = {"path": record.get("path"), "sha256": record.get("sha256"), "save_url": save_url}
@@ -100,7 +105,7 @@ def render_page(text: str, record: dict[str, Any], *, save_url: str | None = Non
         template=html.escape(str(record.get("template"))), backend=html.escape(str(record.get("backend"))),
         priority=html.escape(f"{record.get('review_priority', 0):g}"), issues=issue_html,
         rows="".join(table_rows), text=body_text, n_fields=len(rows),
-        record_json=_json_for_script({"meta": meta, "fields": fields}),
+        record_json=_json_for_script({"meta": meta, "fields": fields}), texts=text_html,
         error=html.escape(record.get("error") or ""),
     )
 
@@ -136,6 +141,7 @@ tr.st-agreed td.s{{color:#2e7d32}} tr.st-flagged td.s{{color:#e65100;font-weight
 <h2>Fields</h2>
 <p><button id="save" type="button">Save decisions</button> <span id="saved"></span></p>
 <table id="fields"><tbody>{rows}</tbody></table>
+<div id="texts">{texts}</div>
 </section></main>
 <script type="application/json" id="record">{record_json}</script>
 <script>
