@@ -152,7 +152,7 @@ _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_\-]+)
 
 _BLOCK_TAGS = frozenset(
     "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 "
-    "header hr li main ol p pre section table tr ul title".split()
+    "header hr li main ol p pre section table tr td th caption ul title".split()
 )
 _DROP_TAGS = frozenset("script style noscript nav footer iframe form button select option svg canvas template head".split())
 _CHROME_ATTR = re.compile(
@@ -244,6 +244,16 @@ def grid_row_line(grid: TableGrid, r: int) -> str:
     return "| " + " | ".join(parts) + " |"
 
 
+def _is_layout_table(table_el) -> bool:
+    """A table used to lay out a page (it holds other tables, or whole paragraphs in a cell), not data."""
+    if table_el.find(".//table") is not None:
+        return True
+    for cell in table_el.iter("td", "th"):
+        if len(cell.text_content()) > 400:
+            return True
+    return False
+
+
 def html_to_document(html: str) -> tuple[str, list[TableGrid]]:
     """Render HTML to text lines (tables as pipe rows) and collect table grids."""
     import lxml.html
@@ -274,7 +284,7 @@ def html_to_document(html: str) -> tuple[str, list[TableGrid]]:
         if not isinstance(el.tag, str):
             return
         tag = el.tag.lower()
-        if tag == "table":
+        if tag == "table" and not _is_layout_table(el):
             grid = table_to_grid(el)
             emit("\n")
             start = sum(len(x) for x in out)

@@ -71,3 +71,20 @@ def test_html_chrome_and_scripts_are_removed_but_report_text_kept():
     assert len(doc.tables) == 3
     start, end = doc.tables[1].span
     assert "本年新收政府信息公开申请数量" in doc.text[start:end]
+
+
+def test_layout_tables_around_the_report_are_not_read_as_data():
+    from extractor.baseline import extract_baseline
+    from tests.report_builder import consistent_table3, expected_flat_table3, html_report
+
+    table = consistent_table3("2021", seed=21)
+    page = html_report(table, template="2021")
+    body_start = page.index("<body>") + len("<body>")
+    body_end = page.index("</body>")
+    wrapped = (page[:body_start] + '<table width="100%"><tr><td class="left">导航</td><td>'
+               + page[body_start:body_end] + "</td></tr></table>" + page[body_end:])
+    doc = load_bytes(wrapped.encode("utf-8"), name="r.html")
+    assert len(doc.tables) == 3  # the three data tables, not the layout table
+    flat = extract_baseline(doc).flat()
+    for key, value in expected_flat_table3(table).items():
+        assert flat.get(key) == value, key
