@@ -94,7 +94,9 @@ def test_submit_report_click_field_shows_its_highlight_and_scripts_do_not_run(se
     # a decision is saved beside the run
     page.locator('tr.field[data-key="review.total"] select').select_option("confirmed")
     page.click("#save")
-    page.wait_for_function("document.getElementById('saved').textContent === 'saved'")
+    from playwright.sync_api import expect
+
+    expect(page.locator("#saved")).to_have_text("saved")  # (a polled JS string would be eval: the page's CSP forbids it)
     saved = json.loads(run.with_name("run.jsonl.decisions.json").read_text(encoding="utf-8"))
     [doc] = saved["documents"].values()
     assert doc["fields"]["review.total"] == {"decision": "confirmed"}
