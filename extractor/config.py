@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     mode: Literal["tools", "json_schema", "json"] = Field(default="tools", validation_alias="EXTRACTOR_MODE")
     timeout_s: float = Field(default=60.0, validation_alias="EXTRACTOR_TIMEOUT")
     concurrency: int = Field(default=8, ge=1, le=256, validation_alias="EXTRACTOR_CONCURRENCY")
+    max_rps: float | None = Field(default=None, gt=0, validation_alias="EXTRACTOR_MAX_RPS")
     max_transport_attempts: int = Field(default=5, ge=1, le=20, validation_alias="EXTRACTOR_TRANSPORT_ATTEMPTS")
     max_reasks: int = Field(default=2, ge=0, le=10, validation_alias="EXTRACTOR_MAX_REASKS")
     doc_token_budget: int = Field(default=60_000, ge=1000, validation_alias="EXTRACTOR_DOC_TOKEN_BUDGET")

@@ -253,3 +253,12 @@ def test_json_schema_mode_sends_a_response_format_not_tools(server, tmp_path, ch
     assert "tools" not in body and body["response_format"]["type"] == "json_schema"
     assert body["response_format"]["json_schema"]["name"] == "AppealsAnswer"
     assert ext.values["review.total"].value == 271
+
+
+def test_client_side_rate_limit_spaces_requests(server, tmp_path, dev_dir):
+    docs = [load_text(load_path(dev_dir / "c038_pingtan_jtj_2022.txt").text + f"\n附注{i}") for i in range(2)]
+    settings = make_settings(server, tmp_path, EXTRACTOR_CONCURRENCY=16, EXTRACTOR_MAX_RPS=20, EXTRACTOR_USE_CACHE=False)
+    list(LLMBackend(settings).stream(docs, lambda d: d))
+    times = sorted(r.at for r in server.chat_requests)
+    assert len(times) == 10
+    assert times[-1] - times[0] >= 9 * 0.05 * 0.9   # 10 requests at 20/s span at least ~0.45 s

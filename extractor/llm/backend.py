@@ -25,8 +25,8 @@ from extractor.llm.answers import (ANSWER_MODELS, SectionAnswer, grounded_rows, 
                                    normalise_for_match, text_grounded, ungrounded)
 from extractor.llm.cache import AnswerCache, cache_key, schema_hash, sha
 from extractor.llm.prompts import PromptTemplate, load_prompt
-from extractor.llm.transport import (BudgetExceeded, FatalEndpointError, ModelCallError, TruncatedAnswer, explain,
-                                     is_transient, make_client, make_sender)
+from extractor.llm.transport import (BudgetExceeded, FatalEndpointError, ModelCallError, RateLimiter, TruncatedAnswer,
+                                     explain, is_transient, make_client, make_sender)
 from extractor.llm.usage import DocumentBudget, Usage
 from extractor.result import Extraction, Flag
 from extractor.sections import SECTION_TITLES_ZH, Section, SectionKind, detect_template, find_sections
@@ -106,6 +106,7 @@ class Session:
     def __post_init__(self) -> None:
         self.client = make_client(self.settings)
         self.semaphore = asyncio.Semaphore(self.settings.concurrency)
+        self.limiter = RateLimiter(self.settings.max_rps)
 
     async def aclose(self) -> None:
         await self.client.close()
@@ -241,7 +242,7 @@ class LLMBackend:
             _ground(outcome, answer, source)
             return outcome
         send = make_sender(session.client, self.settings, usage=outcome.usage, budget=budget,
-                           semaphore=session.semaphore, base_len=len(messages))
+                           semaphore=session.semaphore, base_len=len(messages), limiter=session.limiter)
         create = instructor.patch(create=send, mode=self.mode)
         try:
             with grounding(source.text):

@@ -125,8 +125,33 @@ def _role(message: Any) -> str | None:
     return getattr(message, "role", None)
 
 
+class RateLimiter:
+    """Client-side request rate limit (requests per second), shared by every call of a job.
+
+    Providers rate-limit by requests per minute; staying under the limit costs
+    less than collecting 429s.  Requests are spaced evenly; ``None`` means no limit.
+    """
+
+    def __init__(self, per_second: float | None) -> None:
+        self.interval = 1.0 / per_second if per_second else 0.0
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        if not self.interval:
+            return
+        loop = asyncio.get_running_loop()
+        async with self._lock:
+            now = loop.time()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            await asyncio.sleep(start - now)
+
+
 def make_sender(client: openai.AsyncOpenAI, settings: Settings, *, usage: Usage, budget: DocumentBudget,
-                semaphore: asyncio.Semaphore, base_len: int) -> Callable[..., Awaitable[Any]]:
+                semaphore: asyncio.Semaphore, base_len: int,
+                limiter: RateLimiter | None = None) -> Callable[..., Awaitable[Any]]:
     """The ``create`` function instructor patches: one logical call, transport retries inside."""
 
     async def send(**kwargs: Any) -> Any:
@@ -143,6 +168,8 @@ def make_sender(client: openai.AsyncOpenAI, settings: Settings, *, usage: Usage,
                                            reraise=True):
             with attempt:
                 try:
+                    if limiter is not None:
+                        await limiter.wait()
                     async with semaphore:
                         response = await client.chat.completions.create(**kwargs)
                 except Exception as exc:
