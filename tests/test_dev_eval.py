@@ -32,3 +32,15 @@ def test_harbin_yields_no_table_figures(dev_dir):
     record = process_path(dev_dir / "004_8c37ed67089d1b8b.txt")
     assert record.checks_run == 0
     assert not any(k.startswith(("review.", "litigation_")) for k in record.fields)
+
+
+def test_synthetic_layouts_set(tmp_path):
+    """eval/synthetic: generated reports in layouts the dev set lacks (gold from the generator's figures)."""
+    from pathlib import Path
+
+    synthetic = Path(__file__).resolve().parent.parent / "eval" / "synthetic"
+    out_json = tmp_path / "s.json"
+    result = CliRunner().invoke(app, ["eval", "--reports", str(synthetic), "--backend", "regex", "--json-out", str(out_json)])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(out_json.read_text(encoding="utf-8"))["overall"]
+    assert scores["docs"] == 5 and scores["f1"] >= 0.98 and scores["spurious"] == 0
