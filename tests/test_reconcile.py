@@ -72,8 +72,12 @@ def test_open_sections(dev_dir):
     assert open_sections(chongqing) == ["problems", "other"]
     c007 = extract_baseline(load_path(dev_dir / "c007_pingtan_syq_2021.txt"))
     assert open_sections(c007) == ["active", "problems", "other"]     # '693665' left table 二 open
+    # prose report: a part is open unless the baseline read every figure a prose report can state for it
     old = extract_baseline(load_path(dev_dir / "c045_pingtan_scj_2017.txt"))
-    assert open_sections(old) == ["active", "applications", "appeals", "problems", "other"]
+    assert open_sections(old) == ["applications", "problems", "other"]   # 主动公开 and 复议/诉讼 totals read
+    # official layout with its tables lost: judged by the same prose scope
+    wuhan = extract_baseline(load_path(dev_dir / "000_fab06f8153dd9309.txt"))
+    assert open_sections(wuhan) == ["applications", "problems", "other"]
 
 
 @pytest.fixture

@@ -205,11 +205,15 @@ class LLMBackend:
         year = str(meta.values["meta.year"].value) if "meta.year" in meta.values else ""
         budget = DocumentBudget(limit=self.settings.doc_token_budget)
         jobs = []
+        wanted = [n for n in SECTION_KINDS if only is None or n in only]
+        # A prose report's statistics appendix goes once, with the first numeric part asked
+        # (applications first: most of its rows are application counts).
+        stats_with = next((n for n in ("applications", "active", "appeals") if n in wanted), None)
         for name, kind in SECTION_KINDS.items():
-            if only is not None and name not in only:
+            if name not in wanted:
                 continue
             kinds = [kind]
-            if meta.template == "narrative" and name in NUMERIC_SECTIONS:
+            if meta.template == "narrative" and name == stats_with:
                 kinds.append(SectionKind.STATISTICS)
             source = section_source(doc.text, sections, kinds)
             if source is None or source.body_chars < 8:  # only a heading (tables lost): nothing to read

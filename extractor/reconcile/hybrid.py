@@ -17,6 +17,7 @@ from extractor.ingest import Document
 from extractor.llm.backend import LLMBackend, Session, apply_outcomes
 from extractor.reconcile.merge import reconcile, section_of
 from extractor.result import Extraction
+from schemas import keys_for_template
 
 TEXT_SECTIONS = ("problems", "other")
 
@@ -31,16 +32,38 @@ def expected_keys(template: str) -> dict[str, set[str]]:
     return {"active": active, "applications": applications, "appeals": set(REVIEW_KEYS)}
 
 
+def narrative_keys() -> dict[str, set[str]]:
+    """What a prose report can state, by part (the `narrative` scope of fields.json)."""
+    by_section: dict[str, set[str]] = {"active": set(), "applications": set(), "appeals": set()}
+    for key in keys_for_template("narrative"):
+        section = section_of(key)
+        if section in by_section:
+            by_section[section].add(key)
+    return by_section
+
+
 def open_sections(base: Extraction) -> list[str]:
     """Sections the model should be asked about, given the baseline's reading."""
     if base.template not in ("2019", "2021"):
-        return ["active", "applications", "appeals", *TEXT_SECTIONS]
+        # A prose report has no table to be complete: a part is settled only when the
+        # baseline read every figure such a report can state for it.
+        have = set(base.values)
+        flagged = {section_of(k) for f in base.flags for k in f.keys if section_of(k) != "meta"}
+        numeric = [name for name, keys in narrative_keys().items() if not keys <= have or name in flagged]
+        return [*numeric, *TEXT_SECTIONS]
     expected = expected_keys(base.template)
+    prose_scope = narrative_keys()
     have = set(base.values) | set(base.not_applicable)
     breaks, _ = check_consistency(base.flat(), base.template)
     troubled = {section_of(k) for b in breaks for k in b.keys}
     troubled |= {section_of(k) for f in base.flags for k in f.keys if section_of(k) != "meta"}
-    out = [name for name, keys in expected.items() if not keys <= have or name in troubled]
+    out = []
+    for name, keys in expected.items():
+        # A part whose table is absent altogether (lost from the page) can only state prose figures.
+        table_only = keys - prose_scope[name]       # e.g. review.total is also a prose figure
+        complete = keys <= have if table_only & have else prose_scope[name] <= have
+        if not complete or name in troubled:
+            out.append(name)
     return [*out, *TEXT_SECTIONS]
 
 
