@@ -262,6 +262,8 @@ def html_to_document(html: str) -> tuple[str, list[TableGrid]]:
         root = lxml.html.document_fromstring(html)
     except Exception as exc:  # lxml raises several types for junk input
         raise UnsupportedFormat(f"could not parse HTML: {exc}") from exc
+    title_el = root.find(".//title")
+    title_text = (title_el.text or "").strip() if title_el is not None else ""
     for el in list(root.iter()):
         if not isinstance(el.tag, str):
             continue
@@ -276,6 +278,8 @@ def html_to_document(html: str) -> tuple[str, list[TableGrid]]:
                     prev.text = (prev.text or "") + tail
     out: list[str] = []
     tables: list[TableGrid] = []
+    if title_text:  # kept: some pages print the report title nowhere else
+        out.append(title_text + "\n")
 
     def emit(s: str) -> None:
         out.append(s)

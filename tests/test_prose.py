@@ -61,3 +61,21 @@ def test_issuer_after_year_and_title_over_two_lines():
     assert flat["meta.title"] == "2024年上海市科委政府信息公开工作年度报告"
     assert flat["meta.issuer"] == "上海市科委" and flat["meta.year"] == 2024
     assert "meta.publish_date" not in flat
+
+
+def test_title_only_in_html_head_is_used():
+    from extractor.ingest import load_bytes
+
+    page = ("<html><head><title>某某区商务局2020年政府信息公开工作年度报告</title></head>"
+            "<body><p>发布日期：2021-01-20</p><p>一、总体情况</p><p>本局全年主动公开政府信息12条。</p></body></html>")
+    flat = extract_baseline(load_bytes(page.encode("utf-8"), name="p.html")).flat()
+    assert flat["meta.title"] == "某某区商务局2020年政府信息公开工作年度报告"
+    assert flat["meta.issuer"] == "某某区商务局" and flat["meta.year"] == 2020
+
+
+def test_title_phrased_as_guanyu_has_no_bogus_issuer():
+    flat = _flat("关于2019年度政府信息公开工作的报告\n正文")
+    assert flat["meta.year"] == 2019
+    assert "meta.issuer" not in flat
+    flat = _flat("某某镇人民政府关于2019年度政府信息公开工作的报告\n正文")
+    assert flat["meta.issuer"] == "某某镇人民政府"

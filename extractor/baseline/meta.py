@@ -60,12 +60,13 @@ def _find_title(text: str) -> tuple[str | None, tuple[int, int] | None]:
 
 
 def _issuer(title: str, year_m: re.Match[str]) -> str | None:
-    before = title[: year_m.start()].strip()
-    if before:
+    before = re.sub(r"关于$", "", title[: year_m.start()].strip()).strip()
+    if len(before) >= 2:
         return before
     after = title[year_m.end():]
     m = re.match(r"\s*(.+?)(?:政府信息公开|政务公开)", after)
-    return m.group(1).strip() if m and m.group(1).strip() else None
+    issuer = m.group(1).strip() if m else ""
+    return issuer if len(issuer) >= 2 and issuer not in ("关于", "度") else None
 
 
 def _find_date(text: str) -> tuple[str | None, tuple[int, int] | None]:
