@@ -36,10 +36,6 @@ class TableGrid:
     def n_rows(self) -> int:
         return len(self.cells)
 
-    @property
-    def n_cols(self) -> int:
-        return max((len(r) for r in self.cells), default=0)
-
 
 @dataclass
 class Document:

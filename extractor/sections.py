@@ -114,10 +114,6 @@ def section_text(text: str, sections: list[Section], kind: SectionKind) -> str:
     return "\n".join(text[s.start:s.end] for s in sections if s.kind is kind)
 
 
-def section_spans(sections: list[Section], kind: SectionKind) -> list[tuple[int, int]]:
-    return [(s.start, s.end) for s in sections if s.kind is kind]
-
-
 # ------------------------------------------------------------------ template
 
 _MARKERS_2019 = re.compile(r"本年新\s*制作数量|本年新\s*公开数量|对外公开总数量|上一年项目数量|其他对外管理服务事项|第二十条第\s*\(\s*九\s*\)\s*项|政府集中采购")

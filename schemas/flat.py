@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel
 
 from schemas.fields import FIELD_KEYS, field_spec
 from schemas.models import Report
@@ -69,12 +68,6 @@ def from_flat(flat: dict[str, Any]) -> Report:
             node = node.setdefault(name, {})
         node[path[-1]] = value
     return Report.model_validate(nested)
-
-
-def section_model_for(key: str) -> type[BaseModel]:
-    """The model class that owns a flat key's top-level part (for prompts and schema export)."""
-    root = model_path(key)[0]
-    return Report.model_fields[root].annotation  # type: ignore[return-value]
 
 
 _KEYSET = frozenset(FIELD_KEYS)

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import Any
 
 from instructor import OpenAISchema
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -114,7 +114,6 @@ class SectionAnswer(OpenAISchema):
     """Base of every answer model (an instructor OpenAISchema, so instructor uses it as is)."""
 
     model_config = ConfigDict(extra="forbid")
-    section_name: ClassVar[str] = ""
 
     quotes: dict[str, str] = Field(
         default_factory=dict,
@@ -245,35 +244,30 @@ def text_grounded(item: str, source: str) -> bool:
 class ActiveAnswer(SectionAnswer):
     """二、主动公开政府信息情况."""
 
-    section_name: ClassVar[str] = "active"
     data: ActiveDisclosure = Field(default_factory=ActiveDisclosure)
 
 
 class ApplicationsAnswer(SectionAnswer):
     """三、收到和处理政府信息公开申请情况."""
 
-    section_name: ClassVar[str] = "applications"
     data: Applications = Field(default_factory=Applications)
 
 
 class AppealsAnswer(SectionAnswer):
     """四、政府信息公开行政复议、行政诉讼情况."""
 
-    section_name: ClassVar[str] = "appeals"
     data: Appeals = Field(default_factory=Appeals)
 
 
 class ProblemsAnswer(SectionAnswer):
     """五、存在的主要问题及改进情况."""
 
-    section_name: ClassVar[str] = "problems"
     data: ProblemsAndImprovements = Field(default_factory=ProblemsAndImprovements)
 
 
 class OtherAnswer(SectionAnswer):
     """六、其他需要报告的事项."""
 
-    section_name: ClassVar[str] = "other"
     data: OtherMatters = Field(default_factory=OtherMatters)
 
 

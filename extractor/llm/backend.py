@@ -40,7 +40,6 @@ SECTION_KINDS: dict[str, SectionKind] = {
     "active": SectionKind.ACTIVE, "applications": SectionKind.APPLICATIONS, "appeals": SectionKind.APPEALS,
     "problems": SectionKind.PROBLEMS, "other": SectionKind.OTHER,
 }
-NUMERIC_SECTIONS = ("active", "applications", "appeals")
 _MODES = {"tools": instructor.Mode.TOOLS, "json_schema": instructor.Mode.JSON_SCHEMA, "json": instructor.Mode.MD_JSON}
 
 
