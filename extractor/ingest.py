@@ -11,64 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from extractor.document import CellRef, Document, PageBox, TableGrid, normalise
 from extractor.errors import BinaryDocument, EmptyDocument, UndecodableDocument, UnsupportedFormat
+
+__all__ = ["CellRef", "Document", "PageBox", "TableGrid", "decode_bytes", "load_bytes", "load_path", "load_text",
+           "normalise", "table_to_grid"]
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".shtml", ".xhtml"})
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ""})
-
-
-@dataclass
-class TableGrid:
-    """An HTML table as a rectangular grid; spanned cells repeat their origin's text.
-
-    ``origin[r][c]`` is True where the cell starts (not a rowspan/colspan copy).
-    ``span`` is where the table's text rows sit in ``Document.text``.
-    """
-
-    cells: list[list[str]]
-    origin: list[list[bool]]
-    span: tuple[int, int] = (0, 0)
-
-    @property
-    def n_rows(self) -> int:
-        return len(self.cells)
-
-
-@dataclass
-class Document:
-    """A report after ingest: the normalised text every span points into."""
-
-    text: str
-    path: str = ""
-    sha256: str = ""
-    encoding: str = "utf-8"
-    source_format: str = "text"
-    tables: list[TableGrid] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-
-# ---------------------------------------------------------------- normalising
-
-def _build_char_map() -> dict[int, str]:
-    table: dict[int, str] = {}
-    for code in range(0xFF01, 0xFF5F):  # full-width ASCII block
-        table[code] = chr(code - 0xFEE0)
-    for space in ("\u3000", "\u00a0", "\u2002", "\u2003", "\u2009", "\u200b", "\ufeff", "\t"):
-        table[ord(space)] = " "
-    table[ord("\r")] = "\n"
-    return table
-
-
-_CHAR_MAP = _build_char_map()
-
-
-def normalise(text: str) -> str:
-    """One-for-one character normalisation (keeps offsets): full-width -> ASCII, odd spaces -> ' '."""
-    text = text.replace("\r\n", "\n")
-    return text.translate(_CHAR_MAP)
 
 
 # ------------------------------------------------------------------ decoding
@@ -354,38 +306,86 @@ def is_html(data: bytes, suffix: str) -> bool:
     return head.startswith(b"<!doctype html") or head.startswith(b"<html") or (b"<body" in head and b"</" in head)
 
 
+PDF_SUFFIXES = frozenset({".pdf"})
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"})
+WORD_SUFFIXES = frozenset({".docx"})
+CONVERTED_SUFFIXES = frozenset({".doc", ".wps", ".odt", ".rtf"})  # through LibreOffice
+MHTML_SUFFIXES = frozenset({".mhtml", ".mht"})
+SUPPORTED_SUFFIXES = (HTML_SUFFIXES | frozenset({".txt", ".text", ".md"}) | PDF_SUFFIXES | IMAGE_SUFFIXES
+                      | WORD_SUFFIXES | CONVERTED_SUFFIXES | MHTML_SUFFIXES)
+
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM")
+
+
 def load_bytes(data: bytes, *, name: str = "") -> Document:
     """Turn raw bytes into a Document, or raise a DocumentError with a clear message."""
+    return finish_document(_dispatch(data, name))
+
+
+def _dispatch(data: bytes, name: str) -> Document:
+    """The reader for these bytes.
+
+    The format is decided by the bytes first (a PDF saved as .txt is still a
+    PDF) and by the suffix where bytes are ambiguous (zip containers, OLE).
+    """
     suffix = Path(name).suffix.lower()
     sha = hashlib.sha256(data).hexdigest()
     if not data.strip():
         raise EmptyDocument("the file is empty")
-    if data[:5] == b"%PDF-":
-        raise UnsupportedFormat("PDF input: extract its text first (e.g. `pdftotext -layout FILE.pdf`) and pass the .txt")
-    if data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):
-        raise UnsupportedFormat("Office/zip document: save it as HTML or text first")
+    if data[:5] == b"%PDF-" or (suffix in PDF_SUFFIXES and b"%PDF-" in data[:1024]):
+        from extractor.formats.pdf import load_pdf
+
+        return load_pdf(data, name=name, sha256=sha)
+    if data.startswith(_IMAGE_MAGIC) and (suffix in IMAGE_SUFFIXES or not suffix):
+        from extractor.formats.ocr import load_image
+
+        return load_image(data, name=name, sha256=sha)
+    if data[:4] == b"PK\x03\x04":
+        from extractor.formats.office import convert_to_docx, load_docx
+
+        if suffix == ".odt" or b"mimetypeapplication/vnd.oasis" in data[:200]:
+            data = convert_to_docx(data, suffix=".odt")
+        return load_docx(data, name=name, sha256=sha)
+    if data[:4] == b"\xd0\xcf\x11\xe0" or suffix in (".wps", ".rtf") or data[:5] == b"{\\rtf":
+        from extractor.formats.office import convert_to_docx, load_docx
+
+        docx = convert_to_docx(data, suffix=suffix or ".doc")
+        return load_docx(docx, name=name, sha256=sha)
+    if suffix in MHTML_SUFFIXES or data[:200].lstrip().lower().startswith(b"mime-version:"):
+        from extractor.formats.mhtml import html_from_mhtml
+
+        return _load_markup(html_from_mhtml(data), name=name, sha=sha, suffix=".html", fmt="mhtml")
+    return _load_markup(data, name=name, sha=sha, suffix=suffix)
+
+
+def _load_markup(data: bytes, *, name: str, sha: str, suffix: str, fmt: str | None = None) -> Document:
+    """Text or HTML bytes -> Document."""
     if _looks_binary(data):
-        raise BinaryDocument("the file is binary, not text or HTML")
+        raise BinaryDocument("the file is binary, not a report format this tool reads "
+                             "(text, HTML, PDF, Word, saved web page or page image)")
     html = is_html(data, suffix)
     declared = None
     if html:
         m = _META_CHARSET.search(data[:4096])
         declared = m.group(1).decode("ascii", "ignore") if m else None
     text, encoding = decode_bytes(data, declared=declared)
-    warnings: list[str] = []
     tables: list[TableGrid] = []
     if html:
         text, tables = html_to_document(text)
-        fmt = "html"
-    else:
-        fmt = "text"
     text = normalise(text)
     if not text.strip():
         raise EmptyDocument("the file has no text after removing markup")
-    if _cjk_share(text) < 0.05:
-        warnings.append("very little Chinese text: is this a 政府信息公开工作年度报告?")
-    return Document(text=text, path=name, sha256=sha, encoding=encoding, source_format=fmt, tables=tables,
-                    warnings=warnings)
+    return Document(text=text, path=name, sha256=sha, encoding=encoding,
+                    source_format=fmt or ("html" if html else "text"), tables=tables)
+
+
+def finish_document(doc: Document) -> Document:
+    """Checks every format shares: some text, and some Chinese in it."""
+    if not doc.text.strip():
+        raise EmptyDocument("the file has no text")
+    if _cjk_share(doc.text) < 0.05:
+        doc.warnings.append("very little Chinese text: is this a 政府信息公开工作年度报告?")
+    return doc
 
 
 def load_path(path: str | Path) -> Document:

@@ -17,10 +17,10 @@ from typing import Any
 from extractor.baseline import extract_baseline
 from extractor.checks import check_consistency
 from extractor.errors import DocumentError
-from extractor.ingest import Document, load_path
-from extractor.result import Extraction
+from extractor.ingest import SUPPORTED_SUFFIXES, Document, load_path
+from extractor.result import Extraction, Flag
 
-REPORT_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".xhtml", ".md")
+REPORT_SUFFIXES = SUPPORTED_SUFFIXES
 
 Backend = Callable[[Document], Extraction]
 
@@ -33,6 +33,8 @@ class DocumentRecord:
     backend: str = "regex"
     fields: dict[str, Any] = field(default_factory=dict)
     evidence: dict[str, list[int]] = field(default_factory=dict)
+    boxes: dict[str, list[float]] = field(default_factory=dict)      # PDF/scan: key -> [page, x0, top, x1, bottom]
+    cells: dict[str, dict[str, int]] = field(default_factory=dict)   # Word: key -> {table, row, col}
     not_applicable: list[str] = field(default_factory=list)
     checks: list[dict[str, Any]] = field(default_factory=list)
     checks_run: int = 0
@@ -48,7 +50,8 @@ class DocumentRecord:
     def as_dict(self) -> dict[str, Any]:
         return {
             "path": self.path, "sha256": self.sha256, "template": self.template, "backend": self.backend,
-            "fields": self.fields, "evidence": self.evidence, "not_applicable": self.not_applicable,
+            "fields": self.fields, "evidence": self.evidence, "boxes": self.boxes, "cells": self.cells,
+            "not_applicable": self.not_applicable,
             "checks": self.checks, "checks_run": self.checks_run, "flags": self.flags,
             "warnings": self.warnings, "texts": self.texts, "usage": self.usage,
             "reconciliation": self.reconciliation, "review_priority": self.review_priority,
@@ -63,6 +66,8 @@ def record_from_extraction(doc: Document, ext: Extraction, backend: str) -> Docu
     from extractor.reconcile.merge import review_priority
 
     flat = ext.flat()
+    evidence = ext.evidence()
+    ext.flags.extend(_ocr_flags(doc, evidence))
     breaks, checked = check_consistency(flat, ext.template)
     if ext.detail:  # the hybrid backend has already weighed its conflicts and the breaks
         priority, questions = ext.review_priority, list(ext.open_questions)
@@ -70,11 +75,48 @@ def record_from_extraction(doc: Document, ext: Extraction, backend: str) -> Docu
         priority, questions = review_priority(ext, [b.as_dict() for b in breaks])
     return DocumentRecord(
         path=doc.path, sha256=doc.sha256, template=ext.template, backend=backend, fields=flat,
-        evidence=ext.evidence(), not_applicable=sorted(ext.not_applicable), checks=[b.as_dict() for b in breaks],
+        evidence=evidence, boxes=_boxes(doc, evidence), cells=_cells(doc, evidence), not_applicable=sorted(ext.not_applicable), checks=[b.as_dict() for b in breaks],
         checks_run=checked, flags=[f.as_dict() for f in ext.flags], warnings=list(doc.warnings),
         texts=dict(ext.texts), usage=dict(ext.usage), reconciliation=dict(ext.detail),
         review_priority=priority, open_questions=questions, error=_all_sections_failed(ext),
     )
+
+
+def _boxes(doc: Document, evidence: dict[str, list[int]]) -> dict[str, list[float]]:
+    """Each value's place on the page, for documents read from a page layout."""
+    if not doc.boxes:
+        return {}
+    out = {}
+    for key, (start, end) in evidence.items():
+        box = doc.box_for(start, end)
+        if box is not None:
+            out[key] = box
+    return out
+
+
+def _cells(doc: Document, evidence: dict[str, list[int]]) -> dict[str, dict[str, int]]:
+    """Each value's Word table cell, for documents read from Word tables."""
+    if not doc.cells:
+        return {}
+    out = {}
+    for key, (start, end) in evidence.items():
+        ref = doc.cell_for(start, end)
+        if ref is not None:
+            out[key] = ref
+    return out
+
+
+def _ocr_flags(doc: Document, evidence: dict[str, list[int]]) -> list[Flag]:
+    """Values read from OCR below the trusted confidence are flagged, never trusted silently."""
+    if not doc.uncertain:
+        return []
+    flags = []
+    for key, (start, end) in evidence.items():
+        conf = doc.confidence_for(start, end)
+        if conf is not None:
+            flags.append(Flag(kind="ocr_low_confidence", message=f"OCR read this value with confidence {conf:.2f}",
+                              keys=[key], span=(start, end)))
+    return flags
 
 
 def _all_sections_failed(ext: Extraction) -> str | None:
