@@ -19,3 +19,23 @@ class UndecodableDocument(DocumentError):
 
 class UnsupportedFormat(DocumentError):
     pass
+
+
+class CorruptDocument(DocumentError):
+    """The file claims a format (PDF, Word, ...) but its structure cannot be read."""
+
+
+class EncryptedDocument(DocumentError):
+    """The file is password-protected; the password is not ours to guess."""
+
+
+class NoPagesDocument(DocumentError):
+    """A PDF or image container with no pages in it."""
+
+
+class ConversionFailed(DocumentError):
+    """An external converter (LibreOffice) was missing, failed or timed out."""
+
+
+class NotAReport(DocumentError):
+    """The text reads fine but is not a government information-disclosure annual report."""
