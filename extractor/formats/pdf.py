@@ -33,7 +33,7 @@ MIN_CHARS_PER_PAGE = 8           # below this on average the text layer is not u
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－·•\s]*\d{1,4}[-—–－·•\s]*|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,4}\s*页)?"
     r"|\d{1,4}\s*[/／]\s*\d{1,4}|(?:page|p\.)\s*\d{1,4}(?:\s*of\s*\d{1,4})?|共\s*\d{1,4}\s*页\s*第\s*\d{1,4}\s*页)\s*$",
-    re.I,
+    re.IGNORECASE,
 )
 _HEADING_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]\D|第[一二三四五六七八九十]+[章节部分])")
 _SENTENCE_END = "。！？!?；;：:"
@@ -125,8 +125,7 @@ def load_pdf(data: bytes, *, name: str, sha256: str) -> Document:
         pages = _read_pages(pdf, data)
     finally:
         pdf.close()
-    ink = sum(len(g[0].strip()) for p in pages for it in p.items if isinstance(it, _Line) for g in it.glyphs)
-    ink += sum(1 for p in pages for it in p.items if isinstance(it, _Table))
+    ink = sum(_ink(it) for p in pages for it in p.items)
     if ink < MIN_CHARS_PER_PAGE * n_pages:
         from extractor.formats.ocr import load_scanned_pdf
 
@@ -136,6 +135,12 @@ def load_pdf(data: bytes, *, name: str, sha256: str) -> Document:
     doc = _assemble(items, pages)
     doc.path, doc.sha256, doc.pages = name, sha256, n_pages
     return doc
+
+
+def _ink(item: _Line | _Table) -> int:
+    """Printed (non-space) characters in a line or a table."""
+    glyphs = item.glyphs if isinstance(item, _Line) else [g for cell in item.glyphs for g in cell]
+    return sum(1 for g in glyphs if not g[0].isspace())
 
 
 def render_page_png(data: bytes, page: int, *, scale: float = 1.5) -> bytes:
@@ -166,14 +171,30 @@ def _open(data: bytes):
             raise EncryptedDocument(
                 "the PDF is password-protected (the empty password did not open it); "
                 "save an unprotected copy and try again") from exc
+        if _has_no_pages(data):
+            raise NoPagesDocument("the PDF has no pages") from exc
         raise CorruptDocument(f"the PDF cannot be read (damaged or not really a PDF): {exc}") from exc
+
+
+def _has_no_pages(data: bytes) -> bool:
+    """pdfium refuses a PDF whose page tree is empty as if it were damaged; pdfminer tells the two apart."""
+    try:
+        from pdfminer.pdfdocument import PDFDocument
+        from pdfminer.pdfpage import PDFPage
+        from pdfminer.pdfparser import PDFParser
+
+        logging.getLogger("pdfminer").setLevel(logging.ERROR)
+        document = PDFDocument(PDFParser(io.BytesIO(data)))
+        return next(iter(PDFPage.create_pages(document)), None) is None
+    except Exception:  # noqa: BLE001 - pdfminer raises many types on damaged files: then it is simply corrupt
+        return False
 
 
 # ------------------------------------------------------------------ characters
 
 def _read_pages(pdf, data: bytes) -> list[_Page]:
     """Every page's prose lines and ruled tables, top to bottom; one page in memory at a time."""
-    import pypdfium2.raw as raw
+    from pypdfium2 import raw
 
     plumber = None
     pages: list[_Page] = []
@@ -205,7 +226,7 @@ def _page_glyphs(page, height: float) -> list[Glyph]:
     """The page's characters in content order with loose (font-height) boxes; pdfium's own line breaks dropped."""
     import ctypes
 
-    import pypdfium2.raw as raw
+    from pypdfium2 import raw
 
     textpage = page.get_textpage()
     try:
@@ -492,8 +513,7 @@ class _Builder:
 
 def _assemble(items: list[Any], pages: list[_Page]) -> Document:
     """Lay the items out as text: prose lines (wrapped lines joined), tables as pipe rows."""
-    by_number = {p.number: p for p in pages}
-    geometry = {p.number: _prose_geometry(p) for p in pages}
+    geometry = _prose_geometry(pages)
     b = _Builder()
     tables: list[TableGrid] = []
     prev_line: _Line | None = None
@@ -506,7 +526,7 @@ def _assemble(items: list[Any], pages: list[_Page]) -> Document:
             prev_line = None
             continue
         if prev_line is not None:
-            if _continues(prev_line, it, geometry, by_number):
+            if _continues(prev_line, it, geometry):
                 b.text(_join_sep(prev_line.text, it.text.lstrip()))
             else:
                 b.text("\n")
@@ -522,34 +542,39 @@ def _assemble(items: list[Any], pages: list[_Page]) -> Document:
     return Document(text=text, source_format="pdf", tables=tables, boxes=b.boxes)
 
 
-def _prose_geometry(p: _Page) -> tuple[float, float, float]:
-    """(left margin, right margin, typical character width) of a page's prose lines."""
-    lines = [it for it in p.items if isinstance(it, _Line)]
+def _prose_geometry(pages: list[_Page]) -> tuple[float, float, float]:
+    """(left margin, right margin, typical character width) of the document's prose lines.
+
+    The right margin is where most long lines end (one overflowing URL must not
+    move it); unless two lines end there, nothing says where it is, and no
+    line counts as running to it (and none is joined to the next).
+    """
+    lines = [it for p in pages for it in p.items if isinstance(it, _Line)]
     if not lines:
-        return 0.0, p.width, 10.0
+        return 0.0, float("inf"), 10.0
     widths = [g[3] - g[1] for line in lines for g in line.glyphs if not g[0].isspace() and not g[0].isascii()]
     if not widths:
         widths = [g[3] - g[1] for line in lines for g in line.glyphs if not g[0].isspace()] or [10.0]
-    # The right margin is where most long lines end; one overflowing URL must not move it.
-    ends = sorted(line.x1 for line in lines if len(line.glyphs) >= 8) or sorted(line.x1 for line in lines)
-    right = ends[min(len(ends) - 1, int(0.9 * len(ends)))]
-    return min(line.x0 for line in lines), right, median(widths)
+    w = median(widths)
+    ends = sorted(line.x1 for line in lines if len(line.glyphs) >= 8)
+    right = ends[min(len(ends) - 1, int(0.9 * len(ends)))] if ends else float("inf")
+    if sum(1 for x in ends if abs(x - right) <= 3.0 * w) < 2:
+        right = float("inf")  # no two lines end together: no margin to run to
+    return min(line.x0 for line in lines), right, w
 
 
-def _continues(prev: _Line, nxt: _Line, geometry, pages) -> bool:
+def _continues(prev: _Line, nxt: _Line, geometry: tuple[float, float, float]) -> bool:
     """Was ``nxt`` the same paragraph, wrapped: ``prev`` runs to the right margin and ``nxt`` is not indented."""
-    left, right, w = geometry[prev.page]
+    left, right, w = geometry
     if prev.x1 < right - 3.0 * w:  # ragged right: wrapping before punctuation leaves up to ~2 characters
         return False
-    n_left, _, n_w = geometry[nxt.page]
-    if nxt.x0 > n_left + 0.8 * n_w:
+    if nxt.x0 > left + 0.8 * w:
         return False
     if nxt.page == prev.page and nxt.top - prev.bottom > 1.2 * (prev.bottom - prev.top):
         return False  # a blank line between them
     prev_text = prev.text.rstrip()
-    if prev_text and prev_text[-1] in _SENTENCE_END and _HEADING_START.match(nxt.text):
-        return False
-    return True
+    ends_sentence = bool(prev_text) and prev_text[-1] in _SENTENCE_END
+    return not (ends_sentence and _HEADING_START.match(nxt.text))
 
 
 def _emit_table(b: _Builder, t: _Table) -> TableGrid:
