@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+
+if TYPE_CHECKING:
+    from extractor.document import Document
 
 Span = tuple[int, int]
 
@@ -61,3 +65,32 @@ class Extraction:
 
     def evidence(self) -> dict[str, list[int]]:
         return {k: list(v.span) for k, v in self.values.items() if v.span is not None}
+
+
+T = TypeVar("T")
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """What the pipeline needs from an extraction backend (regex, llm, hybrid).
+
+    ``wants_baseline`` says whether the backend reads the regex baseline: a bulk
+    job then computes it in its worker processes and hands it over, so the CPU
+    work stays off the model backend's event loop.
+    """
+
+    name: str
+    wants_baseline: bool
+
+    def __call__(self, doc: Document) -> Extraction: ...
+
+
+@runtime_checkable
+class StreamingBackend(Backend, Protocol):
+    """A backend that works on many documents at once (model calls on one event loop)."""
+
+    def stream(self, items: list[T], load: Callable[[T], Any],
+               sections: Callable[[Document], list[str] | None] | None = None
+               ) -> Iterator[tuple[T, Extraction | Exception]]: ...
+
+    def usage_summary(self) -> str: ...

@@ -115,6 +115,8 @@ class LLMBackend:
     """Fills the section models of a document with a language model."""
 
     name = "llm"
+    #: The model-only backend does not read the regex baseline; the hybrid does (see ``aextract``).
+    wants_baseline = False
 
     def __init__(self, settings: Settings) -> None:
         if not settings.model:
@@ -134,9 +136,12 @@ class LLMBackend:
     def __call__(self, doc: Document) -> Extraction:
         return next(iter(self.stream([doc], lambda d: d)))[1]
 
-    def stream(self, items: list[T], load: Callable[[T], Document],
+    def stream(self, items: list[T], load: Callable[[T], Document | tuple[Document, Extraction | None]],
                sections: Callable[[Document], list[str] | None] | None = None) -> Iterator[tuple[T, Any]]:
-        """Process many documents concurrently; yields (item, Extraction or Exception) as each completes."""
+        """Process many documents concurrently; yields (item, Extraction or Exception) as each completes.
+
+        ``load`` may return ``(document, baseline)`` when the caller already read the
+        baseline (bulk workers do, off the event loop), so it is not computed twice."""
         loop = asyncio.new_event_loop()
         agen = self._astream(items, load, sections)
         try:
@@ -160,7 +165,7 @@ class LLMBackend:
 
     # ----------------------------------------------------------------- async
 
-    async def _astream(self, items: list[T], load: Callable[[T], Document],
+    async def _astream(self, items: list[T], load: Callable[[T], Document | tuple[Document, Extraction | None]],
                        sections: Callable[[Document], list[str] | None] | None) -> AsyncIterator[tuple[T, Any]]:
         session = Session(self.settings)
         doc_slots = asyncio.Semaphore(max(2, self.settings.concurrency))
@@ -168,9 +173,10 @@ class LLMBackend:
         async def one(item: T) -> tuple[T, Any]:
             async with doc_slots:
                 try:
-                    doc = load(item)
+                    loaded = load(item)
+                    doc, baseline = loaded if isinstance(loaded, tuple) else (loaded, None)
                     wanted = sections(doc) if sections else None
-                    return item, await self.aextract(session, doc, wanted)
+                    return item, await self.aextract(session, doc, wanted, baseline=baseline)
                 except Exception as exc:  # recorded per document by the caller
                     return item, exc
 
@@ -183,8 +189,11 @@ class LLMBackend:
                 t.cancel()
             await session.aclose()
 
-    async def aextract(self, session: Session, doc: Document, only: list[str] | None = None) -> Extraction:
-        """Meta from the deterministic reader; every (wanted) section from the model."""
+    async def aextract(self, session: Session, doc: Document, only: list[str] | None = None,
+                       baseline: Extraction | None = None) -> Extraction:
+        """Meta from the deterministic reader; every (wanted) section from the model.
+
+        ``baseline`` is accepted for the Backend protocol and ignored: this backend is model-only."""
         ext = Extraction(template="narrative")
         extract_meta(doc.text, ext)
         year = ext.values["meta.year"].value if "meta.year" in ext.values else None
