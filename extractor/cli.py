@@ -93,7 +93,7 @@ def extract(
         import importlib.util
 
         if importlib.util.find_spec("ray") is None:
-            err.print("[red]error:[/] --executor ray needs the ray extra: pip install -e '.[ray]'")
+            err.print("[red]error:[/] --executor ray needs the ray extra: pip install -e '.\\[ray]'", soft_wrap=True)
             raise typer.Exit(2)
     settings = Settings()
     if concurrency:
@@ -204,7 +204,9 @@ def export_cmd(
     try:
         stats = export_run(run, out_file, fmt, shape, evidence)
     except ExportUnavailable as exc:
-        err.print(f"[red]error:[/] {exc}")
+        from rich.markup import escape
+
+        err.print(f"[red]error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     err.print(f"wrote {stats.rows} rows ({stats.documents} documents, {shape}) -> {out_file}", soft_wrap=True)
     if stats.bad_lines:
