@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor.baseline import extract_baseline
+from extractor.baseline.report_check import check_is_report
 from extractor.checks import check_consistency
 from extractor.errors import DocumentError
 from extractor.ingest import SUPPORTED_SUFFIXES, Document, load_path
@@ -130,6 +131,8 @@ def _all_sections_failed(ext: Extraction) -> str | None:
 
 
 def process_document(doc: Document, backend: Backend = extract_baseline, backend_name: str = "regex") -> DocumentRecord:
+    """Raises NotAReport (before any backend runs, so no model is asked) for text that is not a report."""
+    check_is_report(doc.text)
     ext = backend(doc)
     return record_from_extraction(doc, ext, backend_name)
 
@@ -226,6 +229,7 @@ def _run_concurrent(files: list[Path], backend: Any, backend_name: str,
     def load(path: Path) -> Document:
         doc = load_path(path)
         loaded[str(path)] = doc
+        check_is_report(doc.text)  # before any model call: a non-report costs no tokens
         return doc
 
     done = 0

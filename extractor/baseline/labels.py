@@ -16,13 +16,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from schemas.vocabulary import RowTerm, spaced
+from schemas.vocabulary import MARKER_TOKEN, RowTerm, spaced
 
 Span = tuple[int, int]
 
 # Characters a label is made of (besides CJK): brackets, quotes, list punctuation, whitespace.
 _LABEL_PUNCT = "()（）“”\"'‘’、,，.．:：；;《》<>"
-_CELL_START = re.compile(r"\s*(?:\||[\d+\-—－–/／\\]|空|不适用|无此项|N/A)")
+_CELL_START = re.compile(r"\s*(?:\||[\d+\-]|" + MARKER_TOKEN + ")")
 
 
 @dataclass(frozen=True)

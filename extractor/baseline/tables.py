@@ -18,7 +18,7 @@ from extractor.baseline.splits import agreed_cells, grouped_total_splits, total_
 from extractor.numbers import Cell, CellState, money_to_wan
 from extractor.baseline.labels import find_row_labels
 from extractor.result import Extraction, Flag
-from schemas.vocabulary import (APPLICANT_COLUMNS, RESULT_ROWS_2019, RESULT_ROWS_2021, REVIEW_KEYS, TABLE3_ROWS,
+from schemas.vocabulary import (APPLICANT_COLUMNS, MARKER_TOKEN, RESULT_ROWS_2019, RESULT_ROWS_2021, REVIEW_KEYS, TABLE3_ROWS,
                                 RowTerm, spaced, table3_data_keys)
 from schemas.vocabulary import TABLE2_ROWS as _TABLE2_TERMS
 
@@ -176,7 +176,7 @@ def _positional_rows(text: str, r0: int, r1: int, expected: int) -> list[RawCell
 
 
 def _numericish(s: str) -> bool:
-    return bool(re.fullmatch(r"[+\-]?\d[\d,]*(?:\.\d+)?|——|—|-|/|／|空|N/A|不适用", s.strip()))
+    return bool(re.fullmatch(r"[+\-]?\d[\d,]*(?:\.\d+)?|" + MARKER_TOKEN, s.strip()))
 
 
 def _settle_table3_splits(out: TableRead, variant: str) -> None:
