@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Optional
 
@@ -24,7 +25,7 @@ BACKENDS = ("auto", "regex", "llm", "hybrid")
 
 def _resolve_backend(name: str, settings: Settings):
     """(callable, name) for a backend; 'auto' says once on stderr which one runs."""
-    from extractor.baseline import extract_baseline
+    from extractor.pipeline import RegexBackend
 
     if name not in BACKENDS:
         raise typer.BadParameter(f"unknown backend '{name}'; choose one of {', '.join(BACKENDS)}")
@@ -35,9 +36,9 @@ def _resolve_backend(name: str, settings: Settings):
         else:
             err.print("[bold]backend:[/] regex — no language-model endpoint configured "
                       "(set OPENAI_BASE_URL / OPENAI_API_KEY and EXTRACTOR_MODEL); using the deterministic baseline")
-            return extract_baseline, "regex"
+            return RegexBackend(), "regex"
     if name == "regex":
-        return extract_baseline, "regex"
+        return RegexBackend(), "regex"
     from extractor.llm.transport import ModelCallError
     from extractor.pipeline import make_backend
 
@@ -60,71 +61,177 @@ def version() -> None:
     out.print(__version__)
 
 
+EXECUTORS = ("local", "ray")
+
+
 @app.command()
 def extract(
-    paths: list[str] = typer.Argument(..., help="Report files, folders or globs (.txt, .html, .htm)"),
-    out_file: Optional[Path] = typer.Option(None, "--out", "-o", help="Write JSON lines here (default: stdout)"),
+    paths: list[str] = typer.Argument(..., help="Report files, folders or globs (.txt, .html, .pdf, .docx, .doc, images)"),
+    out_file: Optional[Path] = typer.Option(None, "--out", "-o", help="Write JSON lines here (default: stdout); "
+                                            "RUN.report.json and RUN.failures.tsv are written beside it"),
     backend: str = typer.Option("auto", "--backend", "-b", help="auto | regex | llm | hybrid"),
-    concurrency: Optional[int] = typer.Option(None, "--concurrency", help="Concurrent model calls (llm/hybrid)"),
-    resume: bool = typer.Option(False, "--resume", help="Append to --out, skipping documents it already holds "
-                                "(same path and sha256, no error)"),
+    concurrency: Optional[int] = typer.Option(None, "--concurrency", min=1, help="Concurrent model calls (llm/hybrid)"),
+    resume: bool = typer.Option(False, "--resume/--no-resume", help="Keep the good records already in --out and "
+                                "skip their documents (same path and sha256); failed ones are redone"),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", min=1, show_default="the core count",
+                                          help="Worker processes reading documents (ingest and baseline)"),
+    executor: str = typer.Option("local", "--executor", help="local (worker processes) | ray (the ray extra)"),
+    address: Optional[str] = typer.Option(None, "--address", help="Ray cluster: auto, or ray://HEAD:10001 "
+                                          "(default: a local Ray on --workers cores)"),
+    max_failures: Optional[int] = typer.Option(None, "--max-failures", min=1,
+                                               help="Stop the job once this many documents have failed"),
 ) -> None:
-    """Extract every document into one JSON line each; failures are recorded, never skipped."""
-    from extractor.pipeline import already_done, expand_inputs, run_job
+    """Extract every document into one JSON line each, in input order; failures are recorded, never skipped."""
+    from extractor.jobs import JobOptions, RunReport, TooManyFailures, default_workers, file_sha256
+    from extractor.jobs import prepare_resume, report_paths, run_bulk, write_report
+    from extractor.pipeline import Skipped, expand_inputs
 
+    if executor not in EXECUTORS:
+        err.print(f"[red]error:[/] unknown executor '{executor}'; choose one of {', '.join(EXECUTORS)}")
+        raise typer.Exit(2)
+    if executor == "ray":
+        import importlib.util
+
+        if importlib.util.find_spec("ray") is None:
+            err.print("[red]error:[/] --executor ray needs the ray extra: pip install -e '.\\[ray]'", soft_wrap=True)
+            raise typer.Exit(2)
     settings = Settings()
     if concurrency:
         settings.concurrency = concurrency
-    files, missing = expand_inputs(paths)
+    skipped: list[Skipped] = []
+    files, missing = expand_inputs(paths, skipped)
     for m in missing:
         err.print(f"[yellow]warning:[/] {m}: no report files found")
+    if skipped:
+        reasons = ", ".join(f"{n} {r}" for r, n in Counter(s.reason for s in skipped).most_common())
+        err.print(f"[yellow]skipped {len(skipped)} files:[/] {reasons}")
     if not files:
         err.print("[red]error:[/] nothing to extract")
         raise typer.Exit(2)
     if resume and not out_file:
         err.print("[red]error:[/] --resume needs --out")
         raise typer.Exit(2)
-    skipped = 0
-    if resume and out_file and out_file.exists():
-        done_before = already_done(out_file)
-        kept = [f for f in files if not done_before.get(str(f)) or done_before[str(f)] != _sha(f)]
-        skipped = len(files) - len(kept)
-        files = kept
-        err.print(f"resume: {skipped} documents already in {out_file}, {len(files)} to do")
     fn, name = _resolve_backend(backend, settings)
+    report = RunReport(backend=name, executor=executor, workers=workers or default_workers(), skipped=skipped)
+    if resume and out_file and out_file.exists():
+        done_before = prepare_resume(out_file)
+        kept = [f for f in files if str(f) not in done_before or done_before[str(f)] != file_sha256(f)]
+        report.resumed = len(files) - len(kept)
+        files = kept
+        err.print(f"resume: {report.resumed} documents already in {out_file}, {len(files)} to do")
+    report_file = failures_file = None
     if out_file:
         out_file.parent.mkdir(parents=True, exist_ok=True)
+        report_file, failures_file = report_paths(out_file)
     sink = out_file.open("a" if resume else "w", encoding="utf-8") if out_file else sys.stdout
-    if resume and out_file and out_file.stat().st_size and not out_file.read_bytes().endswith(b"\n"):
-        sink.write("\n")  # the previous job was cut off mid-line; that record is redone below
-    failed = 0
-    flagged = 0
-    done = 0
+    options = JobOptions(workers=report.workers, executor=executor, address=address, max_failures=max_failures,
+                         resume=resume)
+    stopped = False
     try:
         with _progress(len(files)) as advance:
-            for record in run_job(files, fn, name, progress=lambda i, n, p: advance(p)):
-                sink.write(record.to_json() + "\n")
-                sink.flush()
-                done += 1
-                failed += 1 if record.error else 0
-                flagged += 1 if (record.checks or record.flags) else 0
+            run_bulk(files, fn, sink, report, options, progress=advance, failures=failures_file)
+    except TooManyFailures as exc:
+        stopped = True
+        err.print(f"[red]error:[/] {exc}")
     finally:
         if out_file:
             sink.close()
+        if report_file:
+            write_report(report, report_file, failures_file)
     _print_llm_totals(fn)
-    err.print(f"{done} documents, {failed} failed, {flagged} with checks or flags to review"
-              + (f" -> {out_file}" if out_file else ""))
-    if failed:
+    _print_run_end(report, out_file, report_file, failures_file)
+    if stopped:
+        raise typer.Exit(3)
+    if report.every_model_call_failed:
+        err.print(f"[bold red]error: every model call failed[/] ({report.model_error_documents} documents): "
+                  "check OPENAI_BASE_URL / OPENAI_API_KEY / EXTRACTOR_MODEL; the records hold only what the "
+                  "baseline read")
+        raise typer.Exit(1)
+    if report.failed:
         raise typer.Exit(1)
 
 
-def _sha(path: Path) -> str | None:
-    import hashlib
+@app.command()
+def merge(
+    shards: list[Path] = typer.Argument(..., help="Run files (JSONL) to join, e.g. one per machine or per job"),
+    out_file: Path = typer.Option(..., "--out", "-o", help="The merged run (JSONL)"),
+) -> None:
+    """Join shard runs: one record per (path, sha256), the newest winning; conflicts are reported."""
+    from extractor.jobs import merge_runs
 
+    for s in shards:
+        if not s.is_file():
+            err.print(f"[red]error:[/] {s}: no such run file")
+            raise typer.Exit(2)
+        if out_file.exists() and s.resolve() == out_file.resolve():
+            err.print(f"[red]error:[/] --out {out_file} is one of the shards; write the merge elsewhere")
+            raise typer.Exit(2)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    report = merge_runs(shards, out_file)
+    err.print(f"merged {report.shards} shards: {report.records_read} records read, {report.written} written, "
+              f"{report.duplicates} duplicates dropped, {len(report.conflicts)} conflicts -> {out_file}", soft_wrap=True)
+    for c in report.conflicts[:10]:
+        err.print(f"  [yellow]conflict:[/] {c['path']}: fields differ between {c['dropped']} and {c['kept']} "
+                  f"(kept the newer, {c['kept']})", soft_wrap=True)
+    for p in report.changed[:10]:
+        err.print(f"  [yellow]changed:[/] {p}: the shards hold different versions of this file (kept each)", soft_wrap=True)
+    for shard, lines in report.bad_lines.items():
+        err.print(f"  [yellow]warning:[/] {shard}: {len(lines)} lines are not records (lines "
+                  f"{', '.join(map(str, lines[:5]))})", soft_wrap=True)
+
+
+@app.command("export")
+def export_cmd(
+    run: Path = typer.Argument(..., help="A run (JSONL from `extractor extract` or `extractor merge`)"),
+    fmt: str = typer.Option(..., "--format", "--to", "-f", help="csv | parquet | xlsx"),
+    out_file: Path = typer.Option(..., "--out", "-o", help="The file to write"),
+    shape: str = typer.Option("wide", "--shape", help="wide (a row per document) | long (a row per document × field)"),
+    evidence: bool = typer.Option(False, "--evidence/--no-evidence", help="wide: add KEY@start / KEY@end columns "
+                                  "(character span of each value's evidence)"),
+) -> None:
+    """Write a run as a table analysts load in one line (pandas.read_csv / read_parquet / read_excel)."""
+    from extractor.export import FORMATS, SHAPES, ExportUnavailable, export_run
+
+    if fmt not in FORMATS:
+        err.print(f"[red]error:[/] unknown format '{fmt}'; choose one of {', '.join(FORMATS)}")
+        raise typer.Exit(2)
+    if shape not in SHAPES:
+        err.print(f"[red]error:[/] unknown shape '{shape}'; choose one of {', '.join(SHAPES)}")
+        raise typer.Exit(2)
+    if not run.is_file():
+        err.print(f"[red]error:[/] {run}: no such run file")
+        raise typer.Exit(2)
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
+        stats = export_run(run, out_file, fmt, shape, evidence)
+    except ExportUnavailable as exc:
+        from rich.markup import escape
+
+        err.print(f"[red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
+    err.print(f"wrote {stats.rows} rows ({stats.documents} documents, {shape}) -> {out_file}", soft_wrap=True)
+    if stats.bad_lines:
+        err.print(f"[yellow]warning:[/] {len(stats.bad_lines)} lines of {run} are not records (lines "
+                  f"{', '.join(map(str, stats.bad_lines[:5]))})", soft_wrap=True)
+    for key, n in sorted(stats.coerced.items()):
+        err.print(f"[yellow]warning:[/] {key}: {n} values did not fit the contract type and were written as null",
+                  soft_wrap=True)
+
+
+def _print_run_end(report, out_file: Optional[Path], report_file: Optional[Path],
+                   failures_file: Optional[Path]) -> None:
+    """The end-of-job lines: counts, speed, the first failures and where the rest are."""
+    secs = report.seconds or 0.0
+    rate = f", {report.done / secs:.2f} docs/s" if secs > 0 and report.done else ""
+    err.print(f"{report.done} documents, {report.failed} failed, {report.flagged} with checks or flags to review"
+              f" ({report.executor}, {report.workers} workers, {secs:.1f} s{rate})"
+              + (f" -> {out_file}" if out_file else ""))
+    for f in report.failures[:5]:
+        err.print(f"  failed: {f['path']}: {f['error_type']}: {f['error']}", soft_wrap=True)
+    if report.failed > 5:
+        where = f"; all in {failures_file}" if failures_file else ""
+        err.print(f"  … {report.failed - 5} more failures{where}", soft_wrap=True)
+    if report_file:
+        err.print(f"run report: {report_file}", soft_wrap=True)
 
 
 class _progress:
@@ -432,9 +539,22 @@ def cache_clear_cmd() -> None:
 def schema(
     section: Optional[str] = typer.Option(None, "--section", help="meta | active | applications | appeals | problems | other"),
     out_dir: Optional[Path] = typer.Option(None, "--out-dir", help="Write one <section>.schema.json per section here"),
+    record: bool = typer.Option(False, "--record/--no-record", help="The JSON Schema of a run's record "
+                                "(one JSON line per document) instead of the report model"),
 ) -> None:
-    """Print the JSON Schema of the report (or one section) model."""
+    """Print the JSON Schema of the report (or one section) model, or of a run's record (--record)."""
+    from extractor.record import record_json_schema
     from schemas import Report
+
+    if record:
+        text = json.dumps(record_json_schema(), ensure_ascii=False, indent=1)
+        if out_dir:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            (out_dir / "record.schema.json").write_text(text + "\n", encoding="utf-8")
+            err.print(f"wrote {out_dir / 'record.schema.json'}")
+        else:
+            print(text)
+        return
 
     if out_dir:
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,8 @@
 """One document -> one record; many documents -> a JSONL job where nothing is lost.
 
-The record (documented in the README) is what users' scripts read:
-``path, sha256, template, backend, fields, evidence, not_applicable, checks, flags, warnings, error``.
+The record (``extractor.record.DocumentRecord``, documented in the README) is
+what users' scripts read.  Bulk execution (worker processes, Ray) lives in
+``extractor.jobs``; it calls the per-document functions defined here.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import glob
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,49 +19,33 @@ from extractor.baseline import extract_baseline
 from extractor.baseline.report_check import check_is_report
 from extractor.checks import check_consistency
 from extractor.errors import DocumentError
-from extractor.ingest import SUPPORTED_SUFFIXES, Document, load_path
-from extractor.result import Extraction, Flag
+from extractor.ingest import SUPPORTED_SUFFIXES, Document, load_bytes, load_path
+from extractor.record import DocumentRecord
+from extractor.result import Backend, Extraction, Flag, FlagKind, StreamingBackend, ValueSource
 
 REPORT_SUFFIXES = SUPPORTED_SUFFIXES
 
-Backend = Callable[[Document], Extraction]
+__all__ = ["Backend", "DocumentRecord", "Prepared", "RegexBackend", "expand_inputs", "make_backend",
+           "prepare_document", "process_bytes", "process_document", "process_path", "run_job"]
+
+
+class RegexBackend:
+    """The deterministic baseline as a Backend: no model, no event loop, fully reproducible."""
+
+    name = "regex"
+    wants_baseline = False
+
+    def __call__(self, doc: Document) -> Extraction:
+        return extract_baseline(doc)
 
 
 @dataclass
-class DocumentRecord:
-    path: str
-    sha256: str | None = None
-    template: str | None = None
-    backend: str = "regex"
-    fields: dict[str, Any] = field(default_factory=dict)
-    evidence: dict[str, list[int]] = field(default_factory=dict)
-    boxes: dict[str, list[float]] = field(default_factory=dict)      # PDF/scan: key -> [page, x0, top, x1, bottom]
-    cells: dict[str, dict[str, int]] = field(default_factory=dict)   # Word: key -> {table, row, col}
-    not_applicable: list[str] = field(default_factory=list)
-    checks: list[dict[str, Any]] = field(default_factory=list)
-    checks_run: int = 0
-    flags: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    texts: dict[str, list[str]] = field(default_factory=dict)
-    usage: dict[str, Any] = field(default_factory=dict)
-    reconciliation: dict[str, dict[str, Any]] = field(default_factory=dict)
-    review_priority: float = 0.0
-    open_questions: list[str] = field(default_factory=list)
-    error: str | None = None
+class Prepared:
+    """A document read (and, for backends that want it, its baseline computed) by a worker,
+    waiting for the model calls that run in the parent's event loop."""
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "path": self.path, "sha256": self.sha256, "template": self.template, "backend": self.backend,
-            "fields": self.fields, "evidence": self.evidence, "boxes": self.boxes, "cells": self.cells,
-            "not_applicable": self.not_applicable,
-            "checks": self.checks, "checks_run": self.checks_run, "flags": self.flags,
-            "warnings": self.warnings, "texts": self.texts, "usage": self.usage,
-            "reconciliation": self.reconciliation, "review_priority": self.review_priority,
-            "open_questions": self.open_questions, "error": self.error,
-        }
-
-    def to_json(self) -> str:
-        return json.dumps(self.as_dict(), ensure_ascii=False, sort_keys=False)
+    doc: Document
+    baseline: Extraction | None = None
 
 
 def record_from_extraction(doc: Document, ext: Extraction, backend: str) -> DocumentRecord:
@@ -70,6 +55,7 @@ def record_from_extraction(doc: Document, ext: Extraction, backend: str) -> Docu
     evidence = ext.evidence()
     ext.flags.extend(_ocr_flags(doc, evidence))
     breaks, checked = check_consistency(flat, ext.template)
+    error = _all_sections_failed(ext)
     if ext.detail:  # the hybrid backend has already weighed its conflicts and the breaks
         priority, questions = ext.review_priority, list(ext.open_questions)
     else:
@@ -79,7 +65,8 @@ def record_from_extraction(doc: Document, ext: Extraction, backend: str) -> Docu
         evidence=evidence, boxes=_boxes(doc, evidence), cells=_cells(doc, evidence), not_applicable=sorted(ext.not_applicable), checks=[b.as_dict() for b in breaks],
         checks_run=checked, flags=[f.as_dict() for f in ext.flags], warnings=list(doc.warnings),
         texts=dict(ext.texts), usage=dict(ext.usage), reconciliation=dict(ext.detail),
-        review_priority=priority, open_questions=questions, error=_all_sections_failed(ext),
+        review_priority=priority, open_questions=questions, error=error,
+        error_type="ModelFailure" if error else None,
     )
 
 
@@ -115,84 +102,149 @@ def _ocr_flags(doc: Document, evidence: dict[str, list[int]]) -> list[Flag]:
     for key, (start, end) in evidence.items():
         conf = doc.confidence_for(start, end)
         if conf is not None:
-            flags.append(Flag(kind="ocr_low_confidence", message=f"OCR read this value with confidence {conf:.2f}",
+            flags.append(Flag(kind=FlagKind.OCR_LOW_CONFIDENCE, message=f"OCR read this value with confidence {conf:.2f}",
                               keys=[key], span=(start, end)))
     return flags
 
 
 def _all_sections_failed(ext: Extraction) -> str | None:
     """A model run where every section call failed is a failed document (the job's exit code says so)."""
-    errors = [f.message for f in ext.flags if f.kind == "model_error"]
+    errors = [f.message for f in ext.flags if f.kind is FlagKind.MODEL_ERROR]
     sections = ext.usage.get("sections", {}) if ext.usage else {}
     if errors and sections and len(errors) >= len(sections) and not any(
-            v.source != "meta" for v in ext.values.values()):
+            v.source is not ValueSource.META for v in ext.values.values()):
         return "every model call failed: " + "; ".join(errors[:3])
     return None
 
 
-def process_document(doc: Document, backend: Backend = extract_baseline, backend_name: str = "regex") -> DocumentRecord:
+def process_document(doc: Document, backend: Backend | Callable[[Document], Extraction] = extract_baseline,
+                     backend_name: str = "regex") -> DocumentRecord:
     """Raises NotAReport (before any backend runs, so no model is asked) for text that is not a report."""
     check_is_report(doc.text)
     ext = backend(doc)
     return record_from_extraction(doc, ext, backend_name)
 
 
-def process_path(path: str | Path, backend: Backend = extract_baseline, backend_name: str = "regex") -> DocumentRecord:
+def _failure(path: str, exc: BaseException, backend_name: str, sha256: str | None = None) -> DocumentRecord:
+    """A failed document's record: typed errors keep their message, anything else says it is a bug."""
+    if isinstance(exc, DocumentError):
+        return DocumentRecord.failure(path, exc, sha256=sha256, backend=backend_name)
+    if isinstance(exc, OSError):
+        return DocumentRecord.failure(path, exc, sha256=sha256, backend=backend_name,
+                                      message=f"cannot read file: {exc.strerror or exc}")
+    return DocumentRecord.failure(path, exc, sha256=sha256, backend=backend_name,
+                                  message=f"internal error ({type(exc).__name__}): {exc}")
+
+
+def process_bytes(data: bytes, name: str, backend: Backend | Callable[[Document], Extraction] = extract_baseline,
+                  backend_name: str = "regex") -> DocumentRecord:
+    """A report's bytes -> its record.  Never raises for a bad document: the error goes into the record."""
+    try:
+        doc = load_bytes(data, name=name)
+    except Exception as exc:
+        return _failure(name, exc, backend_name, _sha_of(data))
+    try:
+        return process_document(doc, backend, backend_name)
+    except Exception as exc:  # a bug must not lose the rest of the job
+        return _failure(name, exc, backend_name, doc.sha256)
+
+
+def process_path(path: str | Path, backend: Backend | Callable[[Document], Extraction] = extract_baseline,
+                 backend_name: str = "regex") -> DocumentRecord:
     """Never raises for a bad document: the error goes into the record."""
     try:
         doc = load_path(path)
-    except DocumentError as exc:
-        return DocumentRecord(path=str(path), sha256=_sha_or_none(path), backend=backend_name, error=str(exc))
-    except OSError as exc:
-        return DocumentRecord(path=str(path), backend=backend_name, error=f"cannot read file: {exc.strerror or exc}")
+    except Exception as exc:
+        return _failure(str(path), exc, backend_name, _sha_or_none(path))
     try:
         return process_document(doc, backend, backend_name)
-    except DocumentError as exc:
-        return DocumentRecord(path=str(path), sha256=doc.sha256, backend=backend_name, error=str(exc))
     except Exception as exc:  # a bug must not lose the rest of the job
-        return DocumentRecord(path=str(path), sha256=doc.sha256, backend=backend_name,
-                              error=f"internal error ({type(exc).__name__}): {exc}")
+        return _failure(str(path), exc, backend_name, doc.sha256)
+
+
+def prepare_document(path: str | Path, want_baseline: bool, backend_name: str) -> Prepared | DocumentRecord:
+    """The CPU half of a model backend's work (ingest, and the baseline when wanted), done in a
+    worker; a document that cannot be read is already its (failure) record."""
+    try:
+        doc = load_path(path)
+    except Exception as exc:
+        return _failure(str(path), exc, backend_name, _sha_or_none(path))
+    try:
+        check_is_report(doc.text)  # a non-report is a failure record before any model is asked
+        return Prepared(doc=doc, baseline=extract_baseline(doc) if want_baseline else None)
+    except Exception as exc:
+        return _failure(str(path), exc, backend_name, doc.sha256)
+
+
+def record_from_result(path: str, prepared: Prepared | None, result: Extraction | BaseException,
+                       backend_name: str) -> DocumentRecord:
+    """A streaming backend's answer for one document -> its record."""
+    if isinstance(result, BaseException) or prepared is None:
+        exc = result if isinstance(result, BaseException) else RuntimeError("the document was not loaded")
+        return _failure(path, exc, backend_name, prepared.doc.sha256 if prepared else _sha_or_none(path))
+    try:
+        return record_from_extraction(prepared.doc, result, backend_name)
+    except Exception as exc:
+        return _failure(path, exc, backend_name, prepared.doc.sha256)
+
+
+def _sha_of(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
 
 
 def _sha_or_none(path: str | Path) -> str | None:
-    import hashlib
-
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return _sha_of(Path(path).read_bytes())
     except OSError:
         return None
 
 
-def already_done(run: Path) -> dict[str, str]:
-    """path -> sha256 of the documents a run already holds without error (the resume ledger)."""
-    done: dict[str, str] = {}
-    for line in run.read_text(encoding="utf-8").splitlines():
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError:
-            continue  # a line cut short by an interrupted job: that document is redone
-        if isinstance(rec, dict) and not rec.get("error") and rec.get("sha256"):
-            done[str(rec.get("path"))] = rec["sha256"]
-    return done
+@dataclass(frozen=True)
+class Skipped:
+    """An input file the job did not process, and why (a bulk job drops nothing silently)."""
+
+    path: str
+    reason: str
 
 
-def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
-    """Files, folders (report files inside, recursively) and globs -> (files, inputs that matched nothing)."""
+def expand_inputs(inputs: Iterable[str], skipped: list[Skipped] | None = None) -> tuple[list[Path], list[str]]:
+    """Files, folders (report files inside, recursively) and globs -> (files, inputs that matched nothing).
+
+    Files inside a folder or glob that are not reports (other extensions, gold files) are
+    appended to ``skipped`` with the reason, so the run report can list them.  A file named
+    explicitly is always attempted: if it is not a report, its record says so.
+    """
     files: list[Path] = []
     missing: list[str] = []
     seen: set[str] = set()
 
+    def note(p: Path, reason: str) -> None:
+        if skipped is not None:
+            skipped.append(Skipped(str(p), reason))
+
     def add(p: Path) -> None:
         key = os.path.abspath(p)
-        if key not in seen:
-            seen.add(key)
-            files.append(p)
+        if key in seen:
+            note(p, "duplicate input (already listed)")
+            return
+        seen.add(key)
+        files.append(p)
+
+    def consider(q: Path) -> bool:
+        if q.name.endswith(".gold.json"):
+            note(q, "gold file")
+            return False
+        if q.suffix.lower() not in REPORT_SUFFIXES:
+            note(q, f"unsupported extension '{q.suffix.lower() or '(none)'}'")
+            return False
+        return True
 
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            found = sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in REPORT_SUFFIXES
-                           and not q.name.endswith(".gold.json"))
+            found = [q for q in sorted(p.rglob("*")) if q.is_file() and consider(q)]
             if not found:
                 missing.append(item)
             for q in found:
@@ -201,18 +253,21 @@ def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path], list[str]]:
             add(p)
         else:
             matches = sorted(glob.glob(item, recursive=True))
-            if not matches:
+            found = [Path(m) for m in matches if Path(m).is_file() and consider(Path(m))]
+            if not found:
                 missing.append(item)
-            for m in matches:
-                if Path(m).is_file():
-                    add(Path(m))
+            for q in found:
+                add(q)
     return files, missing
 
 
-def run_job(files: list[Path], backend: Backend = extract_baseline, backend_name: str = "regex",
+def run_job(files: list[Path], backend: Backend | Callable[[Document], Extraction] = extract_baseline,
+            backend_name: str = "regex",
             progress: Callable[[int, int, str], None] | None = None) -> Iterator[DocumentRecord]:
-    """Records for every file.  Concurrent backends (with ``stream``) yield in completion order."""
-    if hasattr(backend, "stream"):
+    """Records for every file, in this process.  Streaming backends yield in completion order.
+
+    (``extractor.jobs.run_bulk`` is the bulk version: worker processes, input order, resume.)"""
+    if isinstance(backend, StreamingBackend):
         yield from _run_concurrent(files, backend, backend_name, progress)
         return
     for i, f in enumerate(files):
@@ -222,38 +277,29 @@ def run_job(files: list[Path], backend: Backend = extract_baseline, backend_name
         yield record
 
 
-def _run_concurrent(files: list[Path], backend: Any, backend_name: str,
+def _run_concurrent(files: list[Path], backend: StreamingBackend, backend_name: str,
                     progress: Callable[[int, int, str], None] | None) -> Iterator[DocumentRecord]:
-    loaded: dict[str, Document] = {}
+    prepared: dict[str, Prepared] = {}
 
-    def load(path: Path) -> Document:
+    def load(path: Path) -> tuple[Document, Extraction | None]:
         doc = load_path(path)
-        loaded[str(path)] = doc
+        prepared[str(path)] = Prepared(doc)
         check_is_report(doc.text)  # before any model call: a non-report costs no tokens
-        return doc
+        return doc, None
 
     done = 0
     for path, result in backend.stream(files, load):
-        doc = loaded.pop(str(path), None)
-        if isinstance(result, DocumentError):
-            record = DocumentRecord(path=str(path), sha256=_sha_or_none(path), backend=backend_name, error=str(result))
-        elif isinstance(result, OSError):
-            record = DocumentRecord(path=str(path), backend=backend_name, error=f"cannot read file: {result}")
-        elif isinstance(result, Exception) or doc is None:
-            record = DocumentRecord(path=str(path), sha256=doc.sha256 if doc else None, backend=backend_name,
-                                    error=f"internal error ({type(result).__name__}): {result}")
-        else:
-            record = record_from_extraction(doc, result, backend_name)
+        record = record_from_result(str(path), prepared.pop(str(path), None), result, backend_name)
         done += 1
         if progress:
             progress(done, len(files), str(path))
         yield record
 
 
-def make_backend(name: str, settings: Any) -> Any:
+def make_backend(name: str, settings: Any) -> Backend:
     """A backend by name: 'regex', 'llm' (model only) or 'hybrid' (baseline + model, reconciled)."""
     if name == "regex":
-        return extract_baseline
+        return RegexBackend()
     if name == "llm":
         from extractor.llm.backend import LLMBackend
 

@@ -1,6 +1,6 @@
 import pytest
 
-from extractor.errors import BinaryDocument, EmptyDocument, UndecodableDocument, UnsupportedFormat
+from extractor.errors import BinaryDocument, CorruptDocument, EmptyDocument, UndecodableDocument, UnsupportedFormat
 from extractor.ingest import load_bytes, normalise, table_to_grid
 
 REPORT = "平潭县教育局2012年度政府信息公开年度报告\n本局共主动公开政府信息55条。"
@@ -35,7 +35,7 @@ def test_normalisation_is_one_char_for_one_char():
     (b"", EmptyDocument),
     (b"   \n\t ", EmptyDocument),
     (b"\x00\x01\x02\x03binary\x00\xff" * 50, BinaryDocument),
-    (b"%PDF-1.7\n...", UnsupportedFormat),
+    (b"%PDF-1.7\n...", CorruptDocument),
     (b"PK\x03\x04zipfile", UnsupportedFormat),
 ])
 def test_bad_input_raises_a_clear_error(data, error):

@@ -28,7 +28,7 @@ from extractor.llm.prompts import PromptTemplate, load_prompt
 from extractor.llm.transport import (BudgetExceeded, FatalEndpointError, ModelCallError, RateLimiter, TruncatedAnswer,
                                      explain, is_transient, make_client, make_sender)
 from extractor.llm.usage import DocumentBudget, Usage
-from extractor.result import Extraction, Flag
+from extractor.result import Extraction, Flag, FlagKind, ValueSource
 from extractor.sections import SECTION_TITLES_ZH, Section, SectionKind, detect_template, find_sections
 from schemas import Report, to_flat
 from schemas.flat import model_path
@@ -115,6 +115,8 @@ class LLMBackend:
     """Fills the section models of a document with a language model."""
 
     name = "llm"
+    #: The model-only backend does not read the regex baseline; the hybrid does (see ``aextract``).
+    wants_baseline = False
 
     def __init__(self, settings: Settings) -> None:
         if not settings.model:
@@ -134,9 +136,12 @@ class LLMBackend:
     def __call__(self, doc: Document) -> Extraction:
         return next(iter(self.stream([doc], lambda d: d)))[1]
 
-    def stream(self, items: list[T], load: Callable[[T], Document],
+    def stream(self, items: list[T], load: Callable[[T], Document | tuple[Document, Extraction | None]],
                sections: Callable[[Document], list[str] | None] | None = None) -> Iterator[tuple[T, Any]]:
-        """Process many documents concurrently; yields (item, Extraction or Exception) as each completes."""
+        """Process many documents concurrently; yields (item, Extraction or Exception) as each completes.
+
+        ``load`` may return ``(document, baseline)`` when the caller already read the
+        baseline (bulk workers do, off the event loop), so it is not computed twice."""
         loop = asyncio.new_event_loop()
         agen = self._astream(items, load, sections)
         try:
@@ -160,7 +165,7 @@ class LLMBackend:
 
     # ----------------------------------------------------------------- async
 
-    async def _astream(self, items: list[T], load: Callable[[T], Document],
+    async def _astream(self, items: list[T], load: Callable[[T], Document | tuple[Document, Extraction | None]],
                        sections: Callable[[Document], list[str] | None] | None) -> AsyncIterator[tuple[T, Any]]:
         session = Session(self.settings)
         doc_slots = asyncio.Semaphore(max(2, self.settings.concurrency))
@@ -168,9 +173,10 @@ class LLMBackend:
         async def one(item: T) -> tuple[T, Any]:
             async with doc_slots:
                 try:
-                    doc = load(item)
+                    loaded = load(item)
+                    doc, baseline = loaded if isinstance(loaded, tuple) else (loaded, None)
                     wanted = sections(doc) if sections else None
-                    return item, await self.aextract(session, doc, wanted)
+                    return item, await self.aextract(session, doc, wanted, baseline=baseline)
                 except Exception as exc:  # recorded per document by the caller
                     return item, exc
 
@@ -183,13 +189,16 @@ class LLMBackend:
                 t.cancel()
             await session.aclose()
 
-    async def aextract(self, session: Session, doc: Document, only: list[str] | None = None) -> Extraction:
-        """Meta from the deterministic reader; every (wanted) section from the model."""
+    async def aextract(self, session: Session, doc: Document, only: list[str] | None = None,
+                       baseline: Extraction | None = None) -> Extraction:
+        """Meta from the deterministic reader; every (wanted) section from the model.
+
+        ``baseline`` is accepted for the Backend protocol and ignored: this backend is model-only."""
         ext = Extraction(template="narrative")
         extract_meta(doc.text, ext)
         year = ext.values["meta.year"].value if "meta.year" in ext.values else None
         ext.template = detect_template(doc.text, year)
-        ext.set("meta.template", ext.template, None, "meta")
+        ext.set("meta.template", ext.template, None, ValueSource.META)
         outcomes = await self.fill_sections(session, doc, ext, only)
         apply_outcomes(ext, outcomes)
         self.documents += 1
@@ -354,14 +363,14 @@ def _ground(outcome: SectionOutcome, answer: SectionAnswer, source: SectionSourc
             outcome.exact[row] = match.exact
 
 
-def apply_outcomes(ext: Extraction, outcomes: list[SectionOutcome], *, source: str = "model") -> None:
+def apply_outcomes(ext: Extraction, outcomes: list[SectionOutcome], *, source: ValueSource = ValueSource.MODEL) -> None:
     """Write section answers into the extraction as flat keys with evidence; failures become flags."""
     for o in outcomes:
         if o.error:
-            ext.flags.append(Flag("model_error", f"section {o.name}: {o.error}", []))
+            ext.flags.append(Flag(FlagKind.MODEL_ERROR, f"section {o.name}: {o.error}", []))
             continue
         for row, why in o.dropped.items():
-            ext.flags.append(Flag("ungrounded_dropped", f"section {o.name}: {row} dropped after re-asks ({why})",
+            ext.flags.append(Flag(FlagKind.UNGROUNDED_DROPPED, f"section {o.name}: {row} dropped after re-asks ({why})",
                                   [], None))
         if o.data is None:
             continue

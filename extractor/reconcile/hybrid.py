@@ -74,9 +74,12 @@ class HybridBackend(LLMBackend):
     """Baseline + model, reconciled field by field."""
 
     name = "hybrid"
+    #: Bulk workers compute the baseline in a process pool and hand it over (CPU off the event loop).
+    wants_baseline = True
 
-    async def aextract(self, session: Session, doc: Document, only: list[str] | None = None) -> Extraction:
-        base = extract_baseline(doc)
+    async def aextract(self, session: Session, doc: Document, only: list[str] | None = None,
+                       baseline: Extraction | None = None) -> Extraction:
+        base = baseline if baseline is not None else extract_baseline(doc)
         asked = open_sections(base)
         if only is not None:
             asked = [s for s in asked if s in only]

@@ -1,0 +1,526 @@
+"""Bulk jobs: many documents on worker processes (or Ray), one JSONL run, nothing lost.
+
+Why it is shaped this way:
+
+* The CPU half of the work (ingest: PDF parsing, OCR, Word; and the regex
+  baseline) runs in worker processes.  Model calls stay async on the parent's
+  event loop, fed with documents (and baselines) the workers prepared.
+* The parent writes each record once, in input order, flushed as it goes, so a
+  killed job leaves at most one cut-off line; ``--resume`` drops that line and
+  failed records, and skips every document already done (same path and sha256)
+  whatever the worker count was.
+* Memory stays flat: inputs are submitted through a bounded window and records
+  are written and dropped, never held; the run report keeps counters only.
+* A document that fails is a record with ``error``/``error_type`` and a line in
+  RUN.failures.tsv; ``max_failures`` stops a job that fails across the board.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import platform
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TextIO, TypeVar
+
+from extractor import __version__
+from extractor.pipeline import Prepared, Skipped, prepare_document, process_path, record_from_result
+from extractor.record import DocumentRecord
+from extractor.result import Backend, StreamingBackend
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: How many of the first failures the run report (and the end-of-job message) lists.
+FAILURES_LISTED = 20
+
+
+# ------------------------------------------------------------------ the unit of work
+
+
+@dataclass(frozen=True)
+class Task:
+    """One document for a worker: the path as given, and what the backend needs done there."""
+
+    path: str
+    backend_name: str
+    prepare_only: bool       # a model backend: the worker ingests (and baselines), the parent asks the model
+    want_baseline: bool
+
+
+@dataclass
+class Outcome:
+    """What a worker hands back: a finished record, or a document prepared for the model."""
+
+    path: str
+    record: DocumentRecord | None = None
+    prepared: Prepared | None = None
+
+
+def work(task: Task) -> Outcome:
+    """The per-document function every executor runs (process pool, Ray task, or inline).
+
+    Never raises for a document: a bad one comes back as its failure record."""
+    if not task.prepare_only:
+        from extractor.pipeline import RegexBackend
+
+        return Outcome(task.path, record=process_path(task.path, RegexBackend(), task.backend_name))
+    result = prepare_document(task.path, task.want_baseline, task.backend_name)
+    if isinstance(result, DocumentRecord):
+        return Outcome(task.path, record=result)
+    return Outcome(task.path, prepared=result)
+
+
+# ------------------------------------------------------------------ executors
+
+
+class Executor(Protocol):
+    """Runs ``fn`` over items with a bounded number in flight and yields results in input order."""
+
+    name: str
+    workers: int
+
+    def map_ordered(self, fn: Callable[[T], R], items: Iterable[T], window: int,
+                    on_error: Callable[[T, BaseException], R]) -> Iterator[R]: ...
+
+    def close(self) -> None: ...
+
+
+class InlineExecutor:
+    """One worker: the work runs in this process (no start-up cost, easiest to debug)."""
+
+    name = "inline"
+    workers = 1
+
+    def map_ordered(self, fn: Callable[[T], R], items: Iterable[T], window: int,
+                    on_error: Callable[[T, BaseException], R]) -> Iterator[R]:
+        for item in items:
+            yield fn(item)
+
+    def close(self) -> None:
+        pass
+
+
+class ProcessExecutor:
+    """A local process pool.  A worker that dies (a PDF library crashing, the OOM killer) breaks
+    the pool: it is restarted and the documents in flight are retried once, then recorded as
+    failed, so one bad file never ends the job."""
+
+    name = "processes"
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        self._ctx = multiprocessing.get_context(method)
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=self._ctx)
+
+    def map_ordered(self, fn: Callable[[T], R], items: Iterable[T], window: int,
+                    on_error: Callable[[T, BaseException], R]) -> Iterator[R]:
+        pending: list[tuple[T, Future[R], int]] = []
+        source = iter(items)
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < max(window, self.workers):
+                try:
+                    item = next(source)
+                except StopIteration:
+                    exhausted = True
+                    break
+                pending.append((item, self._pool.submit(fn, item), 0))
+            if not pending:
+                return
+            item, fut, tries = pending.pop(0)
+            try:
+                yield fut.result()
+            except BrokenProcessPool as exc:
+                self._restart()
+                retried = [(it, self._pool.submit(fn, it), n + 1) for it, _f, n in pending]
+                if tries == 0:
+                    pending = [(item, self._pool.submit(fn, item), 1), *retried]
+                    continue
+                pending = retried
+                yield on_error(item, exc)
+
+    def _restart(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def worker_died(task: Task, exc: BaseException) -> Outcome:
+    """The record of a document whose worker died twice while reading it (a crashing library, OOM)."""
+    return Outcome(task.path, record=DocumentRecord.failure(
+        task.path, exc, backend=task.backend_name,
+        message=f"the worker process died while reading this document ({type(exc).__name__})"))
+
+
+def make_executor(kind: str, workers: int, address: str | None = None) -> Executor:
+    """``local`` (processes, or inline for one worker) or ``ray`` (the ``ray`` extra)."""
+    if kind == "ray":
+        from extractor.ray_jobs import RayExecutor
+
+        return RayExecutor(workers=workers, address=address)
+    if kind != "local":
+        raise ValueError(f"unknown executor '{kind}'; choose local or ray")
+    return InlineExecutor() if workers <= 1 else ProcessExecutor(workers)
+
+
+# ------------------------------------------------------------------ resume ledger
+
+
+def prepare_resume(run: Path) -> dict[str, str]:
+    """Keep the run's good records and return them as path -> sha256.
+
+    Rewrites the file (atomically) without failed records, cut-off lines and
+    repeated paths (the last one wins), so after the resumed job every input has
+    exactly one record, whatever worker count either job used."""
+    good: dict[str, str] = {}
+    lines: dict[str, str] = {}
+    with run.open(encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line cut short by a killed job: that document is redone
+            if not isinstance(rec, dict) or rec.get("error") or not rec.get("sha256") or not line.endswith("\n"):
+                continue
+            path = str(rec.get("path"))
+            lines.pop(path, None)  # keep file order of the last occurrence
+            lines[path] = line
+            good[path] = rec["sha256"]
+    tmp = run.with_name(run.name + ".resume-tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.writelines(lines.values())
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, run)
+    return good
+
+
+def file_sha256(path: Path) -> str | None:
+    import hashlib
+
+    h = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+# ------------------------------------------------------------------ run report
+
+
+@dataclass
+class RunReport:
+    """Counters of a job (never the records themselves: memory stays flat)."""
+
+    backend: str
+    executor: str
+    workers: int
+    inputs: int = 0
+    done: int = 0
+    failed: int = 0
+    resumed: int = 0
+    flagged: int = 0
+    by_format: Counter[str] = field(default_factory=Counter)
+    by_template: Counter[str] = field(default_factory=Counter)
+    by_error_type: Counter[str] = field(default_factory=Counter)
+    failures: list[dict[str, str]] = field(default_factory=list)   # the first FAILURES_LISTED
+    skipped: list[Skipped] = field(default_factory=list)
+    model: Counter[str] = field(default_factory=Counter)
+    model_error_documents: int = 0
+    started: float = field(default_factory=time.time)
+    seconds: float = 0.0
+    stopped: str | None = None
+
+    def add(self, record: DocumentRecord) -> None:
+        self.done += 1
+        self.by_format[Path(record.path).suffix.lower().lstrip(".") or "(none)"] += 1
+        if record.error:
+            self.failed += 1
+            self.by_error_type[record.error_type or "error"] += 1
+            if len(self.failures) < FAILURES_LISTED:
+                self.failures.append({"path": record.path, "error_type": record.error_type or "",
+                                      "error": record.error})
+        else:
+            self.by_template[record.template or "(none)"] += 1
+        if record.checks or record.flags:
+            self.flagged += 1
+        total = record.usage.get("total") if record.usage else None
+        if isinstance(total, dict):
+            for k, v in total.items():
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    self.model[k] += int(v)
+        if any(f.kind == "model_error" for f in record.flags):
+            self.model_error_documents += 1
+
+    @property
+    def every_model_call_failed(self) -> bool:
+        """A model backend where no call ever got an answer: a wrong key or an endpoint that is down."""
+        reached_model = self.done - self.failed + self.by_error_type.get("ModelFailure", 0)
+        return (self.backend in ("llm", "hybrid") and reached_model > 0 and self.model.get("calls", 0) == 0
+                and self.model.get("cache_hits", 0) == 0 and self.model_error_documents >= reached_model)
+
+    def as_dict(self, failures_tsv: str | None = None) -> dict[str, Any]:
+        secs = self.seconds or (time.time() - self.started)
+        ok = self.done - self.failed
+        return {
+            "extractor_version": __version__,
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "backend": self.backend, "executor": self.executor, "workers": self.workers,
+            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),
+            "seconds": round(secs, 3),
+            "docs_per_s": round(self.done / secs, 3) if secs > 0 else None,
+            "inputs": self.inputs,
+            "counts": {"done": self.done, "ok": ok, "failed": self.failed, "resumed": self.resumed,
+                       "skipped_files": len(self.skipped), "flagged": self.flagged},
+            "by_format": dict(sorted(self.by_format.items())),
+            "by_template": dict(sorted(self.by_template.items())),
+            "by_error_type": dict(self.by_error_type.most_common()),
+            "failures_first": self.failures,
+            "failures_file": failures_tsv,
+            "skipped_by_reason": dict(Counter(s.reason for s in self.skipped).most_common()),
+            "skipped_first": [{"path": s.path, "reason": s.reason} for s in self.skipped[:FAILURES_LISTED]],
+            "model": dict(self.model) or None,
+            "model_error_documents": self.model_error_documents,
+            "every_model_call_failed": self.every_model_call_failed,
+            "stopped": self.stopped,
+        }
+
+
+def report_paths(out: Path) -> tuple[Path, Path]:
+    """RUN.jsonl -> (RUN.report.json, RUN.failures.tsv)."""
+    stem = out.name[: -len(out.suffix)] if out.suffix else out.name
+    return out.with_name(stem + ".report.json"), out.with_name(stem + ".failures.tsv")
+
+
+class _FailureLog:
+    """RUN.failures.tsv, one line per failed document, written as they happen."""
+
+    def __init__(self, path: Path | None, append: bool) -> None:
+        self.path = path
+        self._fh: TextIO | None = None
+        if path is not None:
+            new = not (append and path.exists())
+            self._fh = path.open("a" if append else "w", encoding="utf-8")
+            if new:
+                self._fh.write("path\terror_type\terror\n")
+
+    def write(self, record: DocumentRecord) -> None:
+        if self._fh is not None and record.error:
+            clean = record.error.replace("\t", " ").replace("\n", " ")
+            self._fh.write(f"{record.path}\t{record.error_type or ''}\t{clean}\n")
+            self._fh.flush()
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+
+
+# ------------------------------------------------------------------ the job
+
+
+class TooManyFailures(Exception):
+    """The job stopped: ``max_failures`` documents failed (wrong key, endpoint down, wrong inputs)."""
+
+
+@dataclass
+class JobOptions:
+    workers: int = 1
+    executor: str = "local"
+    address: str | None = None
+    max_failures: int | None = None
+    resume: bool = False
+    window: int | None = None     # documents in flight; default: a few per worker
+
+
+def run_bulk(files: list[Path], backend: Backend, sink: TextIO, report: RunReport, options: JobOptions,
+             progress: Callable[[str], None] | None = None, failures: Path | None = None) -> RunReport:
+    """Run a job: every file -> one record written to ``sink`` in input order.
+
+    Raises TooManyFailures once ``options.max_failures`` documents have failed; the
+    records written so far stay valid and the report says where it stopped."""
+    streaming = isinstance(backend, StreamingBackend)
+    tasks = [Task(str(f), backend.name, prepare_only=streaming, want_baseline=bool(backend.wants_baseline))
+             for f in files]
+    report.inputs += len(files)
+    executor = make_executor(options.executor, options.workers, options.address)
+    report.executor, report.workers = executor.name, executor.workers
+    chunk = max(16, 2 * int(getattr(getattr(backend, "settings", None), "concurrency", 8)))
+    window = options.window or (chunk if streaming else 4 * executor.workers)
+    log = _FailureLog(failures, append=options.resume)
+    written = 0
+    try:
+        outcomes = executor.map_ordered(work, tasks, window, worker_died)
+        records = _model_records(outcomes, backend, chunk) if streaming else (o.record for o in outcomes)
+        for record in records:
+            assert record is not None
+            sink.write(record.to_json() + "\n")
+            sink.flush()
+            written += 1
+            if written % 100 == 0:
+                _sync(sink)
+            report.add(record)
+            log.write(record)
+            if progress:
+                progress(record.path)
+            if options.max_failures is not None and report.failed >= options.max_failures:
+                report.stopped = (f"stopped after {report.failed} failed documents (--max-failures "
+                                  f"{options.max_failures}); {report.done} of {len(files)} written")
+                raise TooManyFailures(report.stopped)
+    finally:
+        _sync(sink)
+        log.close()
+        executor.close()
+        report.seconds = time.time() - report.started
+    return report
+
+
+def _sync(sink: TextIO) -> None:
+    try:
+        sink.flush()
+        os.fsync(sink.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # stdout pipes cannot be synced
+
+
+def _model_records(outcomes: Iterator[Outcome], backend: Backend, chunk: int) -> Iterator[DocumentRecord]:
+    """Prepared documents go to the model backend a chunk at a time (workers keep preparing the
+    next ones meanwhile); each chunk's records come back in input order."""
+    assert isinstance(backend, StreamingBackend)
+    batch: list[Outcome] = []
+
+    def flush() -> Iterator[DocumentRecord]:
+        todo = [o for o in batch if o.prepared is not None]
+        answers: dict[int, DocumentRecord] = {}
+        for o, result in backend.stream(todo, lambda o: (o.prepared.doc, o.prepared.baseline)):  # type: ignore[union-attr]
+            answers[id(o)] = record_from_result(o.path, o.prepared, result, backend.name)
+        for o in batch:
+            yield o.record if o.record is not None else answers[id(o)]
+        batch.clear()
+
+    for outcome in outcomes:
+        batch.append(outcome)
+        if len(batch) >= chunk:
+            yield from flush()
+    if batch:
+        yield from flush()
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def write_report(report: RunReport, path: Path, failures_tsv: Path | None) -> dict[str, Any]:
+    data = report.as_dict(str(failures_tsv) if failures_tsv else None)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return data
+
+
+# ------------------------------------------------------------------ merging shards
+
+
+@dataclass
+class MergeReport:
+    """What ``merge_runs`` did: kept, dropped as duplicates, and the disagreements it found."""
+
+    shards: int = 0
+    records_read: int = 0
+    written: int = 0
+    duplicates: int = 0
+    bad_lines: dict[str, list[int]] = field(default_factory=dict)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)   # same file, different fields
+    changed: list[str] = field(default_factory=list)                # same path, different sha256
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"shards": self.shards, "records_read": self.records_read, "written": self.written,
+                "duplicates": self.duplicates, "bad_lines": self.bad_lines, "conflicts": self.conflicts,
+                "changed_files": self.changed}
+
+
+@dataclass
+class _Seen:
+    shard: int
+    offset: int
+    ok: bool
+    digest: str
+
+
+def merge_runs(shards: list[Path], out: Path) -> MergeReport:
+    """Join shard runs into one: one record per (path, sha256), the newest winning.
+
+    Shards are taken oldest first (file modification time, then argument order) and
+    later lines beat earlier ones, except that a good record always beats a failed one
+    (a retry that worked).  Two good records of the same file whose fields differ are a
+    conflict: the newest is kept and the conflict reported.  Only offsets are held, not
+    records, so merging a corpus stays in flat memory."""
+    import hashlib
+
+    order = sorted(range(len(shards)), key=lambda i: (shards[i].stat().st_mtime, i))
+    ordered = [shards[i] for i in order]
+    report = MergeReport(shards=len(ordered))
+    winners: dict[tuple[str, str], _Seen] = {}
+    shas_by_path: dict[str, set[str]] = {}
+    for si, shard in enumerate(ordered):
+        offset = 0
+        with shard.open("rb") as fh:
+            for number, raw in enumerate(fh, 1):
+                start, offset = offset, offset + len(raw)
+                try:
+                    rec = json.loads(raw)
+                except (json.JSONDecodeError, UnicodeDecodeError):
+                    if raw.strip():
+                        report.bad_lines.setdefault(str(shard), []).append(number)
+                    continue
+                if not isinstance(rec, dict) or "path" not in rec or not raw.endswith(b"\n"):
+                    report.bad_lines.setdefault(str(shard), []).append(number)
+                    continue
+                report.records_read += 1
+                path, sha = str(rec["path"]), str(rec.get("sha256") or "")
+                shas_by_path.setdefault(path, set()).add(sha)
+                digest = hashlib.sha256(json.dumps(rec.get("fields"), sort_keys=True).encode()).hexdigest()
+                seen = _Seen(si, start, not rec.get("error"), digest)
+                old = winners.get((path, sha))
+                if old is None:
+                    winners[(path, sha)] = seen
+                    continue
+                report.duplicates += 1
+                if old.ok and seen.ok and old.digest != seen.digest:
+                    report.conflicts.append({"path": path, "sha256": sha, "kept": str(ordered[si]),
+                                             "dropped": str(ordered[old.shard])})
+                if seen.ok or not old.ok:
+                    winners[(path, sha)] = seen
+    report.changed = sorted(p for p, shas in shas_by_path.items() if len(shas - {""}) > 1)
+    tmp = out.with_name(out.name + ".merge-tmp")
+    handles = [s.open("rb") for s in ordered]
+    try:
+        with tmp.open("wb") as sink:
+            for seen in winners.values():
+                fh = handles[seen.shard]
+                fh.seek(seen.offset)
+                sink.write(fh.readline())
+                report.written += 1
+            sink.flush()
+            os.fsync(sink.fileno())
+    finally:
+        for fh in handles:
+            fh.close()
+    os.replace(tmp, out)
+    return report

@@ -1,0 +1,187 @@
+"""Bulk jobs: worker processes, input order, failure records, resume after kill -9, run report."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from extractor import errors
+from extractor.cli import app
+from extractor.pipeline import Skipped, expand_inputs
+from extractor.record import DocumentRecord, record_json_schema
+from tests.fake_openai import FakeOpenAI
+
+REPORTS = ["002_392dabf3539690db.txt", "c038_pingtan_jtj_2022.txt", "000_fab06f8153dd9309.txt",
+           "004_8c37ed67089d1b8b.txt"]
+
+
+@pytest.fixture
+def corpus(tmp_path: Path, dev_dir: Path) -> Path:
+    """Four real reports, three broken files (each a different typed error) and one non-report file."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name in REPORTS:
+        shutil.copy(dev_dir / name, folder / name)
+    (folder / "b_truncated.pdf").write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\n")  # cut short
+    (folder / "c_empty.txt").write_bytes(b"")
+    (folder / "d_binary.txt").write_bytes(bytes(range(256)) * 8)
+    (folder / "notes.xyz").write_text("not a report", encoding="utf-8")
+    return folder
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def extract(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["extract", *args])
+    return result.exit_code, result.output
+
+
+def test_two_workers_write_byte_identical_records_in_input_order(corpus, tmp_path):
+    serial, parallel = tmp_path / "serial.jsonl", tmp_path / "parallel.jsonl"
+    code1, _ = extract(str(corpus), "--backend", "regex", "--workers", "1", "--out", str(serial))
+    code2, output = extract(str(corpus), "--backend", "regex", "--workers", "2", "--out", str(parallel))
+    assert code1 == code2 == 1          # the broken files failed, and the exit code says so
+    assert serial.read_bytes() == parallel.read_bytes()
+    files, _ = expand_inputs([str(corpus)])
+    assert [r["path"] for r in lines(parallel)] == [str(f) for f in files]
+    assert "2 workers" in output
+
+
+def test_each_failed_document_is_a_record_with_its_error_type_and_is_reported(corpus, tmp_path):
+    out = tmp_path / "run.jsonl"
+    code, output = extract(str(corpus), "--backend", "regex", "--workers", "2", "--out", str(out))
+    assert code == 1
+    records = {Path(r["path"]).name: r for r in lines(out)}
+    assert len(records) == 7
+    assert records["c_empty.txt"]["error_type"] == "EmptyDocument"
+    assert records["d_binary.txt"]["error_type"] == "BinaryDocument"
+    pdf_error = records["b_truncated.pdf"]["error_type"]     # CorruptDocument once the PDF reader lands
+    assert issubclass(getattr(errors, pdf_error), errors.DocumentError)
+    assert all(records[n]["error"] is None and records[n]["fields"] for n in REPORTS)
+    report = json.loads((tmp_path / "run.report.json").read_text(encoding="utf-8"))
+    assert report["counts"]["done"] == 7 and report["counts"]["failed"] == 3 and report["counts"]["ok"] == 4
+    assert report["by_error_type"] == {"EmptyDocument": 1, "BinaryDocument": 1, pdf_error: 1}
+    assert report["by_format"] == {"pdf": 1, "txt": 6}
+    assert sum(report["by_template"].values()) == 4
+    assert report["skipped_first"] == [{"path": str(corpus / "notes.xyz"), "reason": "unsupported extension '.xyz'"}]
+    tsv = (tmp_path / "run.failures.tsv").read_text(encoding="utf-8").splitlines()
+    assert tsv[0] == "path\terror_type\terror" and len(tsv) == 4
+    assert "b_truncated.pdf" in output and pdf_error in output
+
+
+def test_every_record_validates_against_the_record_schema(corpus, tmp_path):
+    import jsonschema
+
+    out = tmp_path / "run.jsonl"
+    extract(str(corpus), "--backend", "regex", "--workers", "1", "--out", str(out))
+    schema = record_json_schema()
+    for rec in lines(out):
+        jsonschema.validate(rec, schema)
+        assert DocumentRecord.model_validate(rec).to_json() == json.dumps(rec, ensure_ascii=False)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"path": "x", "fields": {"a": [1]}}, schema)
+    code, printed = CliRunner().invoke(app, ["schema", "--record"]).exit_code, \
+        CliRunner().invoke(app, ["schema", "--record"]).output
+    assert code == 0 and json.loads(printed)["properties"]["error_type"]
+
+
+def test_max_failures_stops_the_job_with_one_message(tmp_path):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    for i in range(6):
+        (folder / f"{i}.txt").write_bytes(b"")
+    out = tmp_path / "run.jsonl"
+    code, output = extract(str(folder), "--backend", "regex", "--workers", "1", "--max-failures", "2",
+                           "--out", str(out))
+    assert code == 3
+    assert "--max-failures 2" in output
+    assert len(lines(out)) == 2
+    report = json.loads((tmp_path / "run.report.json").read_text(encoding="utf-8"))
+    assert report["stopped"] and report["counts"]["failed"] == 2
+
+
+def test_resume_redoes_failed_and_cut_off_records_only(corpus, tmp_path):
+    out = tmp_path / "run.jsonl"
+    extract(str(corpus), "--backend", "regex", "--workers", "1", "--out", str(out))
+    first = lines(out)
+    (corpus / "c_empty.txt").write_text((corpus / REPORTS[0]).read_text(encoding="utf-8"), encoding="utf-8")
+    with out.open("a", encoding="utf-8") as fh:
+        fh.write('{"path": "cut off mid-li')          # what a killed job leaves
+    code, output = extract(str(corpus), "--backend", "regex", "--workers", "2", "--resume", "--out", str(out))
+    assert "resume: 4 documents already" in output
+    records = lines(out)
+    assert sorted(r["path"] for r in records) == sorted(r["path"] for r in first)
+    fixed = next(r for r in records if r["path"].endswith("c_empty.txt"))
+    assert fixed["error"] is None and fixed["fields"]
+
+
+def test_kill_9_during_a_two_worker_run_then_resume_gives_one_record_per_input(tmp_path, dev_dir):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    texts = [(dev_dir / n).read_text(encoding="utf-8") for n in REPORTS]
+    for i in range(120):
+        (folder / f"r{i:03d}.txt").write_text(texts[i % len(texts)] + f"\n<!-- copy {i} -->\n", encoding="utf-8")
+    out = tmp_path / "run.jsonl"
+    cmd = [sys.executable, "-m", "extractor.cli", "extract", str(folder), "--backend", "regex", "--workers", "2",
+           "--out", str(out)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and (not out.exists() or out.read_bytes().count(b"\n") < 5):
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    partial = out.read_bytes().count(b"\n")
+    assert 5 <= partial < 120, partial   # really killed mid-run
+    subprocess.run([*cmd, "--resume"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    records = lines(out)
+    assert sorted(r["path"] for r in records) == sorted(str(p) for p in folder.iterdir())
+    assert all(r["error"] is None for r in records)
+
+
+def test_expand_inputs_says_why_each_file_was_skipped(corpus):
+    (corpus / "x.gold.json").write_text("{}", encoding="utf-8")
+    skipped: list[Skipped] = []
+    files, missing = expand_inputs([str(corpus), str(corpus / REPORTS[0]), str(corpus / "*.nothing")], skipped)
+    reasons = {Path(s.path).name: s.reason for s in skipped}
+    assert reasons == {"notes.xyz": "unsupported extension '.xyz'", "x.gold.json": "gold file",
+                       REPORTS[0]: "duplicate input (already listed)"}
+    assert len(files) == 7 and missing == [str(corpus / "*.nothing")]
+
+
+def test_hybrid_with_workers_reuses_the_workers_baseline_and_matches_the_serial_run(tmp_path, dev_dir, monkeypatch):
+    server = FakeOpenAI().start()
+    try:
+        for k, v in dict(OPENAI_BASE_URL=server.base_url, OPENAI_API_KEY="sk-test", EXTRACTOR_MODEL="test-model",
+                         EXTRACTOR_USE_CACHE="false").items():
+            monkeypatch.setenv(k, v)
+        inputs = [str(dev_dir / n) for n in REPORTS[:2]]
+        serial, parallel = tmp_path / "serial.jsonl", tmp_path / "parallel.jsonl"
+        code1, _ = extract(*inputs, "--backend", "hybrid", "--workers", "1", "--out", str(serial))
+        code2, _ = extract(*inputs, "--backend", "hybrid", "--workers", "2", "--out", str(parallel))
+    finally:
+        server.stop()
+    assert code1 == code2 == 0
+    a, b = lines(serial), lines(parallel)
+    assert [r["path"] for r in a] == [r["path"] for r in b] == inputs
+    assert [r["fields"] for r in a] == [r["fields"] for r in b]
+    assert all(r["backend"] == "hybrid" and r["usage"] for r in b)
+
+
+def test_ray_executor_without_the_extra_says_how_to_install_it(monkeypatch, dev_dir):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "ray" else real(name, *a))
+    code, output = extract(str(dev_dir / REPORTS[0]), "--executor", "ray", "--backend", "regex")
+    assert code == 2 and "pip install -e '.[ray]'" in output
