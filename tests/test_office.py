@@ -185,3 +185,13 @@ def test_libreoffice_timeout_is_a_conversion_failure(report_doc):
     _, data = report_doc
     with pytest.raises(ConversionFailed, match="within"):
         convert_to_docx(data, suffix=".doc", timeout=0.05)
+
+
+def test_zip_not_named_as_word_is_unsupported_not_corrupt():
+    from extractor.errors import UnsupportedFormat
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("data.csv", "a,b\n1,2\n")
+    with pytest.raises(UnsupportedFormat, match="not a Word document"):
+        load_bytes(buf.getvalue(), name="export.zip")

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extractor.document import CellRef, Document, TableGrid, normalise
-from extractor.errors import ConversionFailed, CorruptDocument, EmptyDocument
+from extractor.errors import ConversionFailed, CorruptDocument, EmptyDocument, UnsupportedFormat
 from extractor.formats._grid import cell_safe, row_line
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -32,6 +32,7 @@ _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fal
 MAX_SPAN = 200                      # a gridSpan beyond this is damage, not layout
 CONVERTED_FORMATS = {".doc": "doc", ".wps": "wps", ".odt": "odt", ".rtf": "rtf"}
 LIBREOFFICE_PACKAGE = "libreoffice-writer-nogui"
+WORD_NAMES = frozenset({".docx", ".docm", *CONVERTED_FORMATS})  # a zip with another name may be anything
 
 
 @dataclass
@@ -57,16 +58,22 @@ def load_docx(data: bytes, *, name: str, sha256: str) -> Document:
     """Paragraphs and tables (gridSpan / vMerge as real grids), with a CellRef for every table cell.
 
     Raises:
-        CorruptDocument: not a zip, or a zip without a readable Word body.
+        CorruptDocument: a file named as Word that is not a zip, or a zip without a readable Word body.
+        UnsupportedFormat: the same for a zip archive not named as a Word file (it may be anything).
         EmptyDocument: a valid Word file with no text in it.
     """
-    body = _docx_body(data)
+    suffix = Path(name).suffix.lower()
+    try:
+        body = _docx_body(data)
+    except CorruptDocument as exc:
+        if suffix in WORD_NAMES:
+            raise
+        raise UnsupportedFormat(f"a zip archive that is not a Word document ({exc})") from exc
     out = _Text()
     _walk_blocks(body, out)
     text = "\n".join(out.lines)  # pieces were normalised as read, before '|' in cells was set apart
     if not text.strip():
         raise EmptyDocument("the Word document has no text")
-    suffix = Path(name).suffix.lower()
     return Document(text=text, path=name, sha256=sha256, encoding="utf-8",
                     source_format=CONVERTED_FORMATS.get(suffix, "docx"), tables=out.tables, cells=out.cells)
 
