@@ -31,7 +31,13 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO, TypeVar
 
 from extractor import __version__
-from extractor.pipeline import Prepared, Skipped, prepare_document, process_path, record_from_result
+from extractor.pipeline import (
+    Prepared,
+    Skipped,
+    prepare_document,
+    process_path,
+    record_from_result,
+)
 from extractor.record import DocumentRecord
 from extractor.result import Backend, StreamingBackend
 
@@ -55,13 +61,40 @@ class Task:
     want_baseline: bool
 
 
-@dataclass
-class Outcome:
-    """What a worker hands back: a finished record, or a document prepared for the model."""
+@dataclass(frozen=True)
+class RecordSummary:
+    """What the run report needs of a record; the record itself is already a JSON line."""
 
     path: str
-    record: DocumentRecord | None = None
+    error: str | None
+    error_type: str | None
+    template: str | None
+    flagged: bool
+    model_error: bool
+    model_usage: tuple[tuple[str, int], ...] = ()
+
+    @classmethod
+    def of(cls, record: DocumentRecord) -> RecordSummary:
+        total = record.usage.get("total") if record.usage else None
+        usage = tuple((k, int(v)) for k, v in total.items()
+                      if isinstance(v, (int, float)) and not isinstance(v, bool)) if isinstance(total, dict) else ()
+        return cls(record.path, record.error, record.error_type, record.template,
+                   bool(record.checks or record.flags), any(f.kind == "model_error" for f in record.flags), usage)
+
+
+@dataclass
+class Outcome:
+    """What a worker hands back: a finished record (serialised there, so the parent only writes
+    it), or a document prepared for the model."""
+
+    path: str
+    line: str | None = None
+    summary: RecordSummary | None = None
     prepared: Prepared | None = None
+
+    @classmethod
+    def finished(cls, record: DocumentRecord) -> Outcome:
+        return cls(record.path, line=record.to_json(), summary=RecordSummary.of(record))
 
 
 def work(task: Task) -> Outcome:
@@ -71,10 +104,10 @@ def work(task: Task) -> Outcome:
     if not task.prepare_only:
         from extractor.pipeline import RegexBackend
 
-        return Outcome(task.path, record=process_path(task.path, RegexBackend(), task.backend_name))
+        return Outcome.finished(process_path(task.path, RegexBackend(), task.backend_name))
     result = prepare_document(task.path, task.want_baseline, task.backend_name)
     if isinstance(result, DocumentRecord):
-        return Outcome(task.path, record=result)
+        return Outcome.finished(result)
     return Outcome(task.path, prepared=result)
 
 
@@ -158,7 +191,7 @@ class ProcessExecutor:
 
 def worker_died(task: Task, exc: BaseException) -> Outcome:
     """The record of a document whose worker died twice while reading it (a crashing library, OOM)."""
-    return Outcome(task.path, record=DocumentRecord.failure(
+    return Outcome.finished(DocumentRecord.failure(
         task.path, exc, backend=task.backend_name,
         message=f"the worker process died while reading this document ({type(exc).__name__})"))
 
@@ -245,7 +278,7 @@ class RunReport:
     seconds: float = 0.0
     stopped: str | None = None
 
-    def add(self, record: DocumentRecord) -> None:
+    def add(self, record: RecordSummary) -> None:
         self.done += 1
         self.by_format[Path(record.path).suffix.lower().lstrip(".") or "(none)"] += 1
         if record.error:
@@ -256,14 +289,11 @@ class RunReport:
                                       "error": record.error})
         else:
             self.by_template[record.template or "(none)"] += 1
-        if record.checks or record.flags:
+        if record.flagged:
             self.flagged += 1
-        total = record.usage.get("total") if record.usage else None
-        if isinstance(total, dict):
-            for k, v in total.items():
-                if isinstance(v, (int, float)) and not isinstance(v, bool):
-                    self.model[k] += int(v)
-        if any(f.kind == "model_error" for f in record.flags):
+        for k, v in record.model_usage:
+            self.model[k] += v
+        if record.model_error:
             self.model_error_documents += 1
 
     @property
@@ -319,7 +349,7 @@ class _FailureLog:
             if new:
                 self._fh.write("path\terror_type\terror\n")
 
-    def write(self, record: DocumentRecord) -> None:
+    def write(self, record: RecordSummary) -> None:
         if self._fh is not None and record.error:
             clean = record.error.replace("\t", " ").replace("\n", " ")
             self._fh.write(f"{record.path}\t{record.error_type or ''}\t{clean}\n")
@@ -354,10 +384,12 @@ def run_bulk(files: list[Path], backend: Backend, sink: TextIO, report: RunRepor
     Raises TooManyFailures once ``options.max_failures`` documents have failed; the
     records written so far stay valid and the report says where it stopped."""
     streaming = isinstance(backend, StreamingBackend)
-    tasks = [Task(str(f), backend.name, prepare_only=streaming, want_baseline=bool(backend.wants_baseline))
-             for f in files]
+    tasks = (Task(str(f), backend.name, prepare_only=streaming, want_baseline=bool(backend.wants_baseline))
+             for f in files)   # made as submitted: nothing per document is held beyond the window
     report.inputs += len(files)
-    executor = make_executor(options.executor, options.workers, options.address)
+    # No more local workers than documents: a one-file job needs no pool to start.
+    workers = options.workers if options.executor == "ray" else max(1, min(options.workers, len(files)))
+    executor = make_executor(options.executor, workers, options.address)
     report.executor, report.workers = executor.name, executor.workers
     chunk = max(16, 2 * int(getattr(getattr(backend, "settings", None), "concurrency", 8)))
     window = options.window or (chunk if streaming else 4 * executor.workers)
@@ -365,10 +397,11 @@ def run_bulk(files: list[Path], backend: Backend, sink: TextIO, report: RunRepor
     written = 0
     try:
         outcomes = executor.map_ordered(work, tasks, window, worker_died)
-        records = _model_records(outcomes, backend, chunk) if streaming else (o.record for o in outcomes)
-        for record in records:
-            assert record is not None
-            sink.write(record.to_json() + "\n")
+        finished = _model_records(outcomes, backend, chunk) if streaming else outcomes
+        for outcome in finished:
+            record = outcome.summary
+            assert record is not None and outcome.line is not None
+            sink.write(outcome.line + "\n")
             sink.flush()
             written += 1
             if written % 100 == 0:
@@ -397,19 +430,19 @@ def _sync(sink: TextIO) -> None:
         pass  # stdout pipes cannot be synced
 
 
-def _model_records(outcomes: Iterator[Outcome], backend: Backend, chunk: int) -> Iterator[DocumentRecord]:
+def _model_records(outcomes: Iterator[Outcome], backend: Backend, chunk: int) -> Iterator[Outcome]:
     """Prepared documents go to the model backend a chunk at a time (workers keep preparing the
     next ones meanwhile); each chunk's records come back in input order."""
     assert isinstance(backend, StreamingBackend)
     batch: list[Outcome] = []
 
-    def flush() -> Iterator[DocumentRecord]:
+    def flush() -> Iterator[Outcome]:
         todo = [o for o in batch if o.prepared is not None]
-        answers: dict[int, DocumentRecord] = {}
+        answers: dict[int, Outcome] = {}
         for o, result in backend.stream(todo, lambda o: (o.prepared.doc, o.prepared.baseline)):  # type: ignore[union-attr]
-            answers[id(o)] = record_from_result(o.path, o.prepared, result, backend.name)
+            answers[id(o)] = Outcome.finished(record_from_result(o.path, o.prepared, result, backend.name))
         for o in batch:
-            yield o.record if o.record is not None else answers[id(o)]
+            yield o if o.line is not None else answers[id(o)]
         batch.clear()
 
     for outcome in outcomes:
@@ -503,7 +536,7 @@ def merge_runs(shards: list[Path], out: Path) -> MergeReport:
                     continue
                 report.duplicates += 1
                 if old.ok and seen.ok and old.digest != seen.digest:
-                    report.conflicts.append({"path": path, "sha256": sha, "kept": str(ordered[si]),
+                    report.conflicts.append({"path": path, "sha256": sha, "kept": str(shard),
                                              "dropped": str(ordered[old.shard])})
                 if seen.ok or not old.ok:
                     winners[(path, sha)] = seen
