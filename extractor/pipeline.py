@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor.baseline import extract_baseline
+from extractor.baseline.report_check import check_is_report
 from extractor.checks import check_consistency
 from extractor.errors import DocumentError
 from extractor.ingest import SUPPORTED_SUFFIXES, Document, load_bytes, load_path
@@ -118,6 +119,8 @@ def _all_sections_failed(ext: Extraction) -> str | None:
 
 def process_document(doc: Document, backend: Backend | Callable[[Document], Extraction] = extract_baseline,
                      backend_name: str = "regex") -> DocumentRecord:
+    """Raises NotAReport (before any backend runs, so no model is asked) for text that is not a report."""
+    check_is_report(doc.text)
     ext = backend(doc)
     return record_from_extraction(doc, ext, backend_name)
 
@@ -167,6 +170,7 @@ def prepare_document(path: str | Path, want_baseline: bool, backend_name: str) -
     except Exception as exc:
         return _failure(str(path), exc, backend_name, _sha_or_none(path))
     try:
+        check_is_report(doc.text)  # a non-report is a failure record before any model is asked
         return Prepared(doc=doc, baseline=extract_baseline(doc) if want_baseline else None)
     except Exception as exc:
         return _failure(str(path), exc, backend_name, doc.sha256)
@@ -280,6 +284,7 @@ def _run_concurrent(files: list[Path], backend: StreamingBackend, backend_name: 
     def load(path: Path) -> tuple[Document, Extraction | None]:
         doc = load_path(path)
         prepared[str(path)] = Prepared(doc)
+        check_is_report(doc.text)  # before any model call: a non-report costs no tokens
         return doc, None
 
     done = 0
