@@ -17,6 +17,7 @@ import io
 import logging
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from statistics import median
 from typing import Any
 
@@ -193,7 +194,6 @@ def _has_no_pages(data: bytes) -> bool:
 
 def _read_pages(pdf, data: bytes) -> list[_Page]:
     """Every page's prose lines and ruled tables, top to bottom; one page in memory at a time."""
-    from pypdfium2 import raw
 
     plumber = None
     pages: list[_Page] = []
@@ -341,7 +341,7 @@ def _ruling_edges(page, height: float) -> list[dict[str, Any]] | None:
     """
     import ctypes
 
-    import pypdfium2.raw as raw
+    from pypdfium2 import raw
 
     edges: list[dict[str, Any]] = []
     x, y = ctypes.c_float(), ctypes.c_float()
@@ -377,7 +377,7 @@ def _ruling_edges(page, height: float) -> list[dict[str, Any]] | None:
 
 def _form_has_paths(form) -> bool:
     """Does a form XObject (at any depth) draw paths? Its coordinates are the form's own then."""
-    import pypdfium2.raw as raw
+    from pypdfium2 import raw
 
     for i in range(raw.FPDFFormObj_CountObjects(form)):
         obj = raw.FPDFFormObj_GetObject(form, i)
@@ -389,7 +389,7 @@ def _form_has_paths(form) -> bool:
 
 def _subpath_edges(points: list[tuple[float, float]]) -> list[dict[str, Any]]:
     """A straight axis-aligned subpath as its bounding box's edges (a rule: one edge; a box: four)."""
-    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+    for (x0, y0), (x1, y1) in pairwise(points):
         if abs(x0 - x1) > 0.5 and abs(y0 - y1) > 0.5:
             return []  # a slanted stroke is no ruling
     xs, ys = [p[0] for p in points], [p[1] for p in points]
