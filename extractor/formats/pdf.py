@@ -316,7 +316,7 @@ def _plumber_cells(plumber, index: int) -> list[list[tuple[float, float, float, 
 def _place_glyphs(found: list[list[tuple[float, float, float, float]]], page_number: int,
                   glyphs: list[Glyph]) -> tuple[list[_Table], list[Glyph]]:
     """Tables from their cell boxes, each glyph in the cell under its centre; returns the glyphs left for prose."""
-    tables = [t for t in (_table_from_plumber(cells, page_number) for cells in found) if t is not None]
+    tables = [t for t in (_table_from_cells(cells, page_number) for cells in found) if t is not None]
     if not tables:
         return [], glyphs
     rest: list[Glyph] = []
@@ -429,7 +429,7 @@ def _cells_from_edges(edges: list[dict[str, Any]]) -> list[list[tuple[float, flo
     return [list(group) for group in cells_to_tables(cells)]
 
 
-def _table_from_plumber(cell_bboxes: list[tuple[float, float, float, float]], page_number: int) -> _Table | None:
+def _table_from_cells(cell_bboxes: list[tuple[float, float, float, float]], page_number: int) -> _Table | None:
     """Cells (x0, top, x1, bottom) as a grid over their distinct edges; a merged cell owns every position it covers."""
     boxes = [_CellBox(*c) for c in cell_bboxes]
     if len(boxes) < 2:
