@@ -93,7 +93,7 @@ def extract(
         import importlib.util
 
         if importlib.util.find_spec("ray") is None:
-            err.print("[red]error:[/] --executor ray needs the ray extra: pip install -e '.[ray]'")
+            err.print("[red]error:[/] --executor ray needs the ray extra: pip install -e '.\\[ray]'", soft_wrap=True)
             raise typer.Exit(2)
     settings = Settings()
     if concurrency:
@@ -149,6 +149,72 @@ def extract(
         raise typer.Exit(1)
     if report.failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def merge(
+    shards: list[Path] = typer.Argument(..., help="Run files (JSONL) to join, e.g. one per machine or per job"),
+    out_file: Path = typer.Option(..., "--out", "-o", help="The merged run (JSONL)"),
+) -> None:
+    """Join shard runs: one record per (path, sha256), the newest winning; conflicts are reported."""
+    from extractor.jobs import merge_runs
+
+    for s in shards:
+        if not s.is_file():
+            err.print(f"[red]error:[/] {s}: no such run file")
+            raise typer.Exit(2)
+        if out_file.exists() and s.resolve() == out_file.resolve():
+            err.print(f"[red]error:[/] --out {out_file} is one of the shards; write the merge elsewhere")
+            raise typer.Exit(2)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    report = merge_runs(shards, out_file)
+    err.print(f"merged {report.shards} shards: {report.records_read} records read, {report.written} written, "
+              f"{report.duplicates} duplicates dropped, {len(report.conflicts)} conflicts -> {out_file}", soft_wrap=True)
+    for c in report.conflicts[:10]:
+        err.print(f"  [yellow]conflict:[/] {c['path']}: fields differ between {c['dropped']} and {c['kept']} "
+                  f"(kept the newer, {c['kept']})", soft_wrap=True)
+    for p in report.changed[:10]:
+        err.print(f"  [yellow]changed:[/] {p}: the shards hold different versions of this file (kept each)", soft_wrap=True)
+    for shard, lines in report.bad_lines.items():
+        err.print(f"  [yellow]warning:[/] {shard}: {len(lines)} lines are not records (lines "
+                  f"{', '.join(map(str, lines[:5]))})", soft_wrap=True)
+
+
+@app.command("export")
+def export_cmd(
+    run: Path = typer.Argument(..., help="A run (JSONL from `extractor extract` or `extractor merge`)"),
+    fmt: str = typer.Option(..., "--format", "--to", "-f", help="csv | parquet | xlsx"),
+    out_file: Path = typer.Option(..., "--out", "-o", help="The file to write"),
+    shape: str = typer.Option("wide", "--shape", help="wide (a row per document) | long (a row per document × field)"),
+    evidence: bool = typer.Option(False, "--evidence/--no-evidence", help="wide: add KEY@start / KEY@end columns "
+                                  "(character span of each value's evidence)"),
+) -> None:
+    """Write a run as a table analysts load in one line (pandas.read_csv / read_parquet / read_excel)."""
+    from extractor.export import FORMATS, SHAPES, ExportUnavailable, export_run
+
+    if fmt not in FORMATS:
+        err.print(f"[red]error:[/] unknown format '{fmt}'; choose one of {', '.join(FORMATS)}")
+        raise typer.Exit(2)
+    if shape not in SHAPES:
+        err.print(f"[red]error:[/] unknown shape '{shape}'; choose one of {', '.join(SHAPES)}")
+        raise typer.Exit(2)
+    if not run.is_file():
+        err.print(f"[red]error:[/] {run}: no such run file")
+        raise typer.Exit(2)
+    try:
+        stats = export_run(run, out_file, fmt, shape, evidence)
+    except ExportUnavailable as exc:
+        from rich.markup import escape
+
+        err.print(f"[red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
+    err.print(f"wrote {stats.rows} rows ({stats.documents} documents, {shape}) -> {out_file}", soft_wrap=True)
+    if stats.bad_lines:
+        err.print(f"[yellow]warning:[/] {len(stats.bad_lines)} lines of {run} are not records (lines "
+                  f"{', '.join(map(str, stats.bad_lines[:5]))})", soft_wrap=True)
+    for key, n in sorted(stats.coerced.items()):
+        err.print(f"[yellow]warning:[/] {key}: {n} values did not fit the contract type and were written as null",
+                  soft_wrap=True)
 
 
 def _print_run_end(report, out_file: Optional[Path], report_file: Optional[Path],

@@ -432,3 +432,95 @@ def write_report(report: RunReport, path: Path, failures_tsv: Path | None) -> di
     data = report.as_dict(str(failures_tsv) if failures_tsv else None)
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return data
+
+
+# ------------------------------------------------------------------ merging shards
+
+
+@dataclass
+class MergeReport:
+    """What ``merge_runs`` did: kept, dropped as duplicates, and the disagreements it found."""
+
+    shards: int = 0
+    records_read: int = 0
+    written: int = 0
+    duplicates: int = 0
+    bad_lines: dict[str, list[int]] = field(default_factory=dict)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)   # same file, different fields
+    changed: list[str] = field(default_factory=list)                # same path, different sha256
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"shards": self.shards, "records_read": self.records_read, "written": self.written,
+                "duplicates": self.duplicates, "bad_lines": self.bad_lines, "conflicts": self.conflicts,
+                "changed_files": self.changed}
+
+
+@dataclass
+class _Seen:
+    shard: int
+    offset: int
+    ok: bool
+    digest: str
+
+
+def merge_runs(shards: list[Path], out: Path) -> MergeReport:
+    """Join shard runs into one: one record per (path, sha256), the newest winning.
+
+    Shards are taken oldest first (file modification time, then argument order) and
+    later lines beat earlier ones, except that a good record always beats a failed one
+    (a retry that worked).  Two good records of the same file whose fields differ are a
+    conflict: the newest is kept and the conflict reported.  Only offsets are held, not
+    records, so merging a corpus stays in flat memory."""
+    import hashlib
+
+    order = sorted(range(len(shards)), key=lambda i: (shards[i].stat().st_mtime, i))
+    ordered = [shards[i] for i in order]
+    report = MergeReport(shards=len(ordered))
+    winners: dict[tuple[str, str], _Seen] = {}
+    shas_by_path: dict[str, set[str]] = {}
+    for si, shard in enumerate(ordered):
+        offset = 0
+        with shard.open("rb") as fh:
+            for number, raw in enumerate(fh, 1):
+                start, offset = offset, offset + len(raw)
+                try:
+                    rec = json.loads(raw)
+                except (json.JSONDecodeError, UnicodeDecodeError):
+                    if raw.strip():
+                        report.bad_lines.setdefault(str(shard), []).append(number)
+                    continue
+                if not isinstance(rec, dict) or "path" not in rec or not raw.endswith(b"\n"):
+                    report.bad_lines.setdefault(str(shard), []).append(number)
+                    continue
+                report.records_read += 1
+                path, sha = str(rec["path"]), str(rec.get("sha256") or "")
+                shas_by_path.setdefault(path, set()).add(sha)
+                digest = hashlib.sha256(json.dumps(rec.get("fields"), sort_keys=True).encode()).hexdigest()
+                seen = _Seen(si, start, not rec.get("error"), digest)
+                old = winners.get((path, sha))
+                if old is None:
+                    winners[(path, sha)] = seen
+                    continue
+                report.duplicates += 1
+                if old.ok and seen.ok and old.digest != seen.digest:
+                    report.conflicts.append({"path": path, "sha256": sha, "kept": str(ordered[si]),
+                                             "dropped": str(ordered[old.shard])})
+                if seen.ok or not old.ok:
+                    winners[(path, sha)] = seen
+    report.changed = sorted(p for p, shas in shas_by_path.items() if len(shas - {""}) > 1)
+    tmp = out.with_name(out.name + ".merge-tmp")
+    handles = [s.open("rb") for s in ordered]
+    try:
+        with tmp.open("wb") as sink:
+            for seen in winners.values():
+                fh = handles[seen.shard]
+                fh.seek(seen.offset)
+                sink.write(fh.readline())
+                report.written += 1
+            sink.flush()
+            os.fsync(sink.fileno())
+    finally:
+        for fh in handles:
+            fh.close()
+    os.replace(tmp, out)
+    return report

@@ -176,3 +176,12 @@ def test_hybrid_with_workers_reuses_the_workers_baseline_and_matches_the_serial_
     assert [r["path"] for r in a] == [r["path"] for r in b] == inputs
     assert [r["fields"] for r in a] == [r["fields"] for r in b]
     assert all(r["backend"] == "hybrid" and r["usage"] for r in b)
+
+
+def test_ray_executor_without_the_extra_says_how_to_install_it(monkeypatch, dev_dir):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "ray" else real(name, *a))
+    code, output = extract(str(dev_dir / REPORTS[0]), "--executor", "ray", "--backend", "regex")
+    assert code == 2 and "pip install -e '.[ray]'" in output
