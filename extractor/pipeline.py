@@ -20,7 +20,7 @@ from extractor.checks import check_consistency
 from extractor.errors import DocumentError
 from extractor.ingest import SUPPORTED_SUFFIXES, Document, load_bytes, load_path
 from extractor.record import DocumentRecord
-from extractor.result import Backend, Extraction, Flag, StreamingBackend
+from extractor.result import Backend, Extraction, Flag, FlagKind, StreamingBackend, ValueSource
 
 REPORT_SUFFIXES = SUPPORTED_SUFFIXES
 
@@ -101,17 +101,17 @@ def _ocr_flags(doc: Document, evidence: dict[str, list[int]]) -> list[Flag]:
     for key, (start, end) in evidence.items():
         conf = doc.confidence_for(start, end)
         if conf is not None:
-            flags.append(Flag(kind="ocr_low_confidence", message=f"OCR read this value with confidence {conf:.2f}",
+            flags.append(Flag(kind=FlagKind.OCR_LOW_CONFIDENCE, message=f"OCR read this value with confidence {conf:.2f}",
                               keys=[key], span=(start, end)))
     return flags
 
 
 def _all_sections_failed(ext: Extraction) -> str | None:
     """A model run where every section call failed is a failed document (the job's exit code says so)."""
-    errors = [f.message for f in ext.flags if f.kind == "model_error"]
+    errors = [f.message for f in ext.flags if f.kind is FlagKind.MODEL_ERROR]
     sections = ext.usage.get("sections", {}) if ext.usage else {}
     if errors and sections and len(errors) >= len(sections) and not any(
-            v.source != "meta" for v in ext.values.values()):
+            v.source is not ValueSource.META for v in ext.values.values()):
         return "every model call failed: " + "; ".join(errors[:3])
     return None
 

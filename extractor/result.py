@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 if TYPE_CHECKING:
@@ -12,27 +13,113 @@ if TYPE_CHECKING:
 Span = tuple[int, int]
 
 
+class FlagKind(StrEnum):
+    """Every kind of doubt a backend may raise, with its weight in the review priority.
+
+    This is the one place a flag kind is defined: to add one, add a member here
+    as ``NAME = "wire_name", weight, "what a reviewer should do"``.  ``Flag``
+    refuses any other kind (``ValueError``), so a typo fails loudly in the tests
+    instead of scoring 1.0 unnoticed.  The wire name is what the record's JSON
+    carries, so renaming a member's value changes the record format.
+    """
+
+    weight: float
+    meaning: str
+
+    def __new__(cls, value: str, weight: float = 1.0, meaning: str = "") -> FlagKind:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.weight = weight
+        member.meaning = meaning
+        return member
+
+    # baseline: tables and prose
+    AMBIGUOUS_SPLIT = "ambiguous_split", 2.0, "a run-together row splits into cells more than one way"
+    ROW_UNREADABLE = "row_unreadable", 2.0, "a table row's cells could not be read"
+    TABLE_INCOMPLETE = "table_incomplete", 2.0, "rows of a table were not read at all"
+    ROWS_BY_POSITION = "rows_by_position", 1.0, "rows were matched by their position, not their labels"
+    ROW_POSITION_CONFLICT = "row_position_conflict", 2.0, "a row's label and its position disagree"
+    SPLIT_UNSETTLED = "split_unsettled", 2.0, "no digit split makes the table's columns balance"
+    NOT_A_COUNT = "not_a_count", 1.0, "a count cell holds something that is not a whole number"
+    PROSE_TABLE_DISAGREE = "prose_table_disagree", 2.0, "the prose states another figure than the table"
+    # ingest
+    OCR_LOW_CONFIDENCE = "ocr_low_confidence", 1.0, "OCR read this value below the trusted confidence"
+    NOT_A_REPORT = "not_a_report", 10.0, "the document does not look like an annual disclosure report"
+    # model and reconciliation
+    MODEL_ERROR = "model_error", 2.0, "a model call failed; the section was not read by the model"
+    UNGROUNDED_DROPPED = "ungrounded_dropped", 1.0, "the model's answer for a row was not grounded and was dropped"
+    CONFLICT = "conflict", 5.0, "baseline and model read different values and no rule decides"
+    TRUNCATED_ANSWER = "truncated_answer", 2.0, "the model's answer was cut off at max_tokens and not cached"
+    CIRCUIT_OPEN = "circuit_open", 2.0, "the model was not asked: too many consecutive calls had failed"
+    NA_UNGROUNDED = "na_ungrounded", 1.0, "the model claimed not-applicable without quoting a printed marker"
+
+
+#: A consistency rule the figures break weighs this much in the review priority.
+BREAK_WEIGHT = 3.0
+
+
+class ValueSource(StrEnum):
+    """Where a value was read."""
+
+    TABLE = "table"
+    PROSE = "prose"
+    STATS_TABLE = "stats_table"
+    META = "meta"
+    MODEL = "model"
+
+
+class FieldStatus(StrEnum):
+    """How the hybrid's two readings of a field relate."""
+
+    AGREED = "agreed"
+    BASELINE_ONLY = "baseline_only"
+    MODEL_ONLY = "model_only"
+    CONFLICT = "conflict"
+
+
+class Confidence(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class Alignment(StrEnum):
+    """How a model's quote was found in the text: as written, or only after normalising."""
+
+    EXACT = "exact"
+    NORMALISED = "normalised"
+
+
 @dataclass
 class FieldValue:
     """One extracted value and where it was read (character span in Document.text)."""
 
     value: Any
     span: Span | None
-    source: str = "table"          # table | prose | stats_table | meta | model
+    source: ValueSource = ValueSource.TABLE
     note: str = ""
+
+    def __post_init__(self) -> None:
+        self.source = ValueSource(self.source)
 
 
 @dataclass
 class Flag:
-    """Something a reviewer should look at: an ambiguous digit split, a truncated table, ..."""
+    """Something a reviewer should look at: an ambiguous digit split, a truncated table, ...
 
-    kind: str
+    ``kind`` must be a ``FlagKind`` (or its wire name); anything else raises.
+    """
+
+    kind: FlagKind
     message: str
     keys: list[str] = field(default_factory=list)
     span: Span | None = None
 
+    def __post_init__(self) -> None:
+        self.kind = FlagKind(self.kind)
+
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "message": self.message, "keys": self.keys,
+        return {"kind": str(self.kind), "message": self.message, "keys": self.keys,
                 "span": list(self.span) if self.span else None}
 
 
@@ -50,10 +137,11 @@ class Extraction:
     review_priority: float = 0.0
     open_questions: list[str] = field(default_factory=list)
 
-    def set(self, key: str, value: Any, span: Span | None, source: str, note: str = "") -> None:
-        self.values[key] = FieldValue(value=value, span=span, source=source, note=note)
+    def set(self, key: str, value: Any, span: Span | None, source: ValueSource | str, note: str = "") -> None:
+        self.values[key] = FieldValue(value=value, span=span, source=ValueSource(source), note=note)
 
-    def setdefault(self, key: str, value: Any, span: Span | None, source: str, note: str = "") -> bool:
+    def setdefault(self, key: str, value: Any, span: Span | None, source: ValueSource | str,
+                   note: str = "") -> bool:
         """Set only when no value is there yet (a table beats prose); True when set."""
         if key in self.values or key in self.not_applicable:
             return False

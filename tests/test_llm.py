@@ -11,6 +11,7 @@ import pytest
 from extractor.config import Settings
 from extractor.ingest import load_path, load_text
 from extractor.llm.backend import LLMBackend
+from extractor.llm.transport import RateLimiter
 from tests.fake_openai import FakeOpenAI, Reply, baseline_answer, completion
 
 KEY = "sk-test-DO-NOT-LEAK-42"
@@ -255,10 +256,31 @@ def test_json_schema_mode_sends_a_response_format_not_tools(server, tmp_path, ch
     assert ext.values["review.total"].value == 271
 
 
-def test_client_side_rate_limit_spaces_requests(server, tmp_path, dev_dir):
+def test_rate_limiter_spaces_slots_evenly():
+    """Slots are reserved 1/rps apart, whatever the arrival times (a fake clock: no timing in the test)."""
+    now = [100.0]
+    limiter = RateLimiter(20, clock=lambda: now[0])
+    delays = [limiter.slot() for _ in range(10)]
+    assert delays == pytest.approx([0.05 * i for i in range(10)])
+    now[0] = 200.0                       # idle for a while: no debt is carried over
+    assert limiter.slot() == 0.0
+    assert RateLimiter(None).interval == 0.0
+
+
+def test_client_side_rate_limit_is_used_by_the_backend(server, tmp_path, dev_dir, monkeypatch):
+    import extractor.llm.backend as backend_module
+
+    made: list[RateLimiter] = []
+
+    class Recording(RateLimiter):
+        def __init__(self, per_second: float | None) -> None:
+            super().__init__(per_second)
+            made.append(self)
+
+    monkeypatch.setattr(backend_module, "RateLimiter", Recording)
     docs = [load_text(load_path(dev_dir / "c038_pingtan_jtj_2022.txt").text + f"\n附注{i}") for i in range(2)]
     settings = make_settings(server, tmp_path, EXTRACTOR_CONCURRENCY=16, EXTRACTOR_MAX_RPS=20, EXTRACTOR_USE_CACHE=False)
     list(LLMBackend(settings).stream(docs, lambda d: d))
-    times = sorted(r.at for r in server.chat_requests)
-    assert len(times) == 10
-    assert times[-1] - times[0] >= 9 * 0.05 * 0.9   # 10 requests at 20/s span at least ~0.45 s
+    assert len(server.chat_requests) == 10
+    assert len(made) == 1 and made[0].interval == pytest.approx(0.05)
+    assert made[0].reserved == 10     # every request waited for its slot

@@ -28,7 +28,7 @@ from extractor.llm.prompts import PromptTemplate, load_prompt
 from extractor.llm.transport import (BudgetExceeded, FatalEndpointError, ModelCallError, RateLimiter, TruncatedAnswer,
                                      explain, is_transient, make_client, make_sender)
 from extractor.llm.usage import DocumentBudget, Usage
-from extractor.result import Extraction, Flag
+from extractor.result import Extraction, Flag, FlagKind, ValueSource
 from extractor.sections import SECTION_TITLES_ZH, Section, SectionKind, detect_template, find_sections
 from schemas import Report, to_flat
 from schemas.flat import model_path
@@ -198,7 +198,7 @@ class LLMBackend:
         extract_meta(doc.text, ext)
         year = ext.values["meta.year"].value if "meta.year" in ext.values else None
         ext.template = detect_template(doc.text, year)
-        ext.set("meta.template", ext.template, None, "meta")
+        ext.set("meta.template", ext.template, None, ValueSource.META)
         outcomes = await self.fill_sections(session, doc, ext, only)
         apply_outcomes(ext, outcomes)
         self.documents += 1
@@ -363,14 +363,14 @@ def _ground(outcome: SectionOutcome, answer: SectionAnswer, source: SectionSourc
             outcome.exact[row] = match.exact
 
 
-def apply_outcomes(ext: Extraction, outcomes: list[SectionOutcome], *, source: str = "model") -> None:
+def apply_outcomes(ext: Extraction, outcomes: list[SectionOutcome], *, source: ValueSource = ValueSource.MODEL) -> None:
     """Write section answers into the extraction as flat keys with evidence; failures become flags."""
     for o in outcomes:
         if o.error:
-            ext.flags.append(Flag("model_error", f"section {o.name}: {o.error}", []))
+            ext.flags.append(Flag(FlagKind.MODEL_ERROR, f"section {o.name}: {o.error}", []))
             continue
         for row, why in o.dropped.items():
-            ext.flags.append(Flag("ungrounded_dropped", f"section {o.name}: {row} dropped after re-asks ({why})",
+            ext.flags.append(Flag(FlagKind.UNGROUNDED_DROPPED, f"section {o.name}: {row} dropped after re-asks ({why})",
                                   [], None))
         if o.data is None:
             continue

@@ -132,21 +132,28 @@ class RateLimiter:
     less than collecting 429s.  Requests are spaced evenly; ``None`` means no limit.
     """
 
-    def __init__(self, per_second: float | None) -> None:
+    def __init__(self, per_second: float | None, *, clock: Callable[[], float] | None = None) -> None:
         self.interval = 1.0 / per_second if per_second else 0.0
         self._next = 0.0
         self._lock = asyncio.Lock()
+        self._clock = clock
+        self.reserved = 0
+
+    def slot(self) -> float:
+        """Reserve the next request slot; returns how long to wait for it (seconds)."""
+        now = self._clock() if self._clock else asyncio.get_running_loop().time()
+        start = max(now, self._next)
+        self._next = start + self.interval
+        self.reserved += 1
+        return start - now
 
     async def wait(self) -> None:
         if not self.interval:
             return
-        loop = asyncio.get_running_loop()
         async with self._lock:
-            now = loop.time()
-            start = max(now, self._next)
-            self._next = start + self.interval
-        if start > now:
-            await asyncio.sleep(start - now)
+            delay = self.slot()
+        if delay > 0:
+            await asyncio.sleep(delay)
 
 
 def make_sender(client: openai.AsyncOpenAI, settings: Settings, *, usage: Usage, budget: DocumentBudget,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from extractor.checks import check_consistency
-from extractor.result import Extraction, FieldValue, Flag
+from extractor.result import BREAK_WEIGHT, Confidence, Extraction, FieldStatus, FieldValue, Flag, FlagKind, ValueSource
 
 SECTION_OF_ROOT = {"meta": "meta", "active": "active", "applications": "applications", "review": "appeals",
                    "litigation_direct": "appeals", "litigation_after_review": "appeals", "litigation": "appeals"}
@@ -56,16 +56,17 @@ def reconcile(baseline: Extraction, model: Extraction, asked: list[str]) -> Extr
         section = section_of(key)
         if b is not None and m is not None:
             if _equal(b.value, m.value):
-                _put(out, key, b, "agreed", "high", b, m)
+                _put(out, key, b, FieldStatus.AGREED, Confidence.HIGH, b, m)
             else:
-                _put(out, key, b, "conflict", "low", b, m)
+                _put(out, key, b, FieldStatus.CONFLICT, Confidence.LOW, b, m)
                 conflicts.append(key)
         elif b is not None:
             asked_here = section in asked
-            _put(out, key, b, "baseline_only", "medium" if asked_here or b.source == "prose" else "high", b, None)
+            _put(out, key, b, FieldStatus.BASELINE_ONLY,
+                 Confidence.MEDIUM if asked_here or b.source is ValueSource.PROSE else Confidence.HIGH, b, None)
         elif m is not None:
             exact = not m.note
-            _put(out, key, m, "model_only", "medium" if exact else "low", None, m)
+            _put(out, key, m, FieldStatus.MODEL_ONLY, Confidence.MEDIUM if exact else Confidence.LOW, None, m)
     # Settle conflicts with the arithmetic, one at a time, against the current best reading.
     flat = out.flat()
     for key in conflicts:
@@ -75,27 +76,27 @@ def reconcile(baseline: Extraction, model: Extraction, asked: list[str]) -> Extr
             with_b = _breaks_touching({**flat, key: b.value}, out.template, key)
             with_m = _breaks_touching({**flat, key: m.value}, out.template, key)
             if with_m == 0 and with_b > 0:
-                out.values[key] = FieldValue(m.value, m.span, "model", "conflict settled by the table's arithmetic")
+                out.values[key] = FieldValue(m.value, m.span, ValueSource.MODEL, "conflict settled by the table's arithmetic")
                 flat[key] = m.value
-                detail.update(value=m.value, settled_by="arithmetic", confidence="medium", winner="model")
+                detail.update(value=m.value, settled_by="arithmetic", confidence=Confidence.MEDIUM, winner="model")
                 continue
             if with_b == 0 and with_m > 0:
-                detail.update(settled_by="arithmetic", confidence="medium", winner="baseline")
+                detail.update(settled_by="arithmetic", confidence=Confidence.MEDIUM, winner="baseline")
                 continue
         detail.update(settled_by=None, winner=None)
-        out.flags.append(Flag("conflict", f"{key}: baseline reads {b.value}, model reads {m.value}; "
+        out.flags.append(Flag(FlagKind.CONFLICT, f"{key}: baseline reads {b.value}, model reads {m.value}; "
                                           f"no consistency rule decides", [key], b.span))
     # Values involved in a consistency break lose confidence.
     breaks, _ = check_consistency(out.flat(), out.template)
     for br in breaks:
         for key in br.keys:
             if key in out.detail:
-                out.detail[key]["confidence"] = "low"
+                out.detail[key]["confidence"] = Confidence.LOW
     out.review_priority, out.open_questions = review_priority(out, [b.as_dict() for b in breaks])
     return out
 
 
-def _put(out: Extraction, key: str, chosen: FieldValue, status: str, confidence: str,
+def _put(out: Extraction, key: str, chosen: FieldValue, status: FieldStatus, confidence: Confidence,
          b: FieldValue | None, m: FieldValue | None) -> None:
     out.values[key] = FieldValue(chosen.value, chosen.span, chosen.source, chosen.note)
     evidence = [list(x.span) for x in (b, m) if x is not None and x.span is not None]
@@ -106,25 +107,20 @@ def _put(out: Extraction, key: str, chosen: FieldValue, status: str, confidence:
     }
 
 
-WEIGHTS = {"conflict": 5.0, "break": 3.0, "ambiguous_split": 2.0, "row_unreadable": 2.0, "table_incomplete": 2.0,
-           "model_error": 2.0, "prose_table_disagree": 2.0, "ungrounded_dropped": 1.0, "rows_by_position": 1.0,
-           "row_position_conflict": 2.0, "split_unsettled": 2.0}
-
-
 def review_priority(ext: Extraction, breaks: list[dict[str, Any]]) -> tuple[float, list[str]]:
     """How urgently a person should look at this document, and what they should look at."""
     score = 0.0
     questions: list[str] = []
     for f in ext.flags:
-        score += WEIGHTS.get(f.kind, 1.0)
+        score += FlagKind(f.kind).weight
         questions.append(f"{f.kind}: {f.message}")
     for br in breaks:
-        score += WEIGHTS["break"]
+        score += BREAK_WEIGHT
         questions.append(f"consistency break ({br['rule']}): {br['message']}")
     for key, d in ext.detail.items():
-        if d["status"] == "model_only":
-            score += 1.0 if d["confidence"] == "medium" else 2.0
-        elif d["status"] == "conflict" and d.get("settled_by"):
+        if d["status"] == FieldStatus.MODEL_ONLY:
+            score += 1.0 if d["confidence"] == Confidence.MEDIUM else 2.0
+        elif d["status"] == FieldStatus.CONFLICT and d.get("settled_by"):
             score += 1.0
             questions.append(f"conflict settled by arithmetic: {key} = {d['value']} "
                              f"(baseline {d['baseline']}, model {d['model']})")
