@@ -274,6 +274,8 @@ def eval_cmd(
 ) -> None:
     """Score a backend against gold files (precision, recall, F1 per field, section, overall)."""
     from extractor.evaluation import evaluate, load_gold, write_csv
+    from extractor.jobs import file_sha256
+    from extractor.review.decisions import gold_file_for
     from extractor.pipeline import expand_inputs, run_job
 
     if not reports.is_dir():
@@ -282,8 +284,8 @@ def eval_cmd(
     files, _ = expand_inputs([str(reports)])
     pairs_files = []
     for f in files:
-        gold_path = (gold / f"{f.stem}.gold.json") if gold else f.with_name(f"{f.stem}.gold.json")
-        if gold_path.exists():
+        gold_path = gold_file_for(f, file_sha256(f) or "", gold) if gold else f.with_name(f"{f.stem}.gold.json")
+        if gold_path is not None and gold_path.exists():
             pairs_files.append((f, gold_path))
     if not pairs_files:
         err.print(f"[red]error:[/] no report in {reports} has a gold file")
@@ -398,38 +400,69 @@ def review(
     top: int = typer.Option(20, "--top", help="How many documents to list"),
 ) -> None:
     """Documents of a run in review-priority order, with their open questions; export reviewed ones as gold."""
-    from extractor.review.decisions import decisions_paths, export_gold as export, load_decisions, load_run
+    from extractor.review.decisions import DecisionsError, decisions_paths, export_gold as export
+    from extractor.review.decisions import load_decisions, match_decisions
     from extractor.review.summary import run_health
+
+    records = _load_run_or_exit(run)
+    try:
+        decisions = load_decisions(run)
+    except DecisionsError as exc:
+        err.print(f"[red]error:[/] {exc}", soft_wrap=True)
+        raise typer.Exit(2) from exc
+    reviewed, unmatched = match_decisions(records, decisions)
+    order = sorted(range(len(records)), key=lambda i: (-(records[i].get("review_priority") or 0),
+                                                       str(records[i].get("path", ""))))
+    table = Table(title=f"{run.name}: {len(records)} documents by review priority")
+    table.add_column("priority")
+    table.add_column("document", overflow="fold")
+    table.add_column("reviewed")
+    table.add_column("open questions", overflow="fold")
+    names = Counter(Path(str(r.get("path"))).name for r in records)
+    for i in order[:top]:
+        r = records[i]
+        name = Path(str(r.get("path"))).name
+        shown_name = name if names[name] == 1 else str(r.get("path"))  # same name in two folders: the path
+        qs = ([f"error: {r['error']}"] if r.get("error") else []) + (r.get("open_questions") or [])
+        shown = "\n".join(qs[:4]) + (f"\n… {len(qs) - 4} more" if len(qs) > 4 else "")
+        table.add_row(f"{r.get('review_priority') or 0:g}", shown_name,
+                      "yes" if i in reviewed else "", shown or "—")
+    out.print(table)
+    health = run_health(records)
+    out.print(_health_line(health), soft_wrap=True)
+    if html_dir:
+        _write_pages(records, order, html_dir)
+    for u in unmatched:
+        err.print(f"[yellow]warning:[/] {u.n_fields} decisions on {u.path} (sha256 {(u.sha256 or '?')[:12]}) "
+                  f"match no record of {run.name}: {u.reason}; in {', '.join(u.sources)}", soft_wrap=True)
+    if export_gold:
+        result = export(records, decisions, export_gold, run.name)
+        for k in result.kept:
+            err.print(f"[yellow]kept[/] {k}: it belongs to another document; wrote a hashed name beside it",
+                      soft_wrap=True)
+        src = ", ".join(str(p) for p in decisions_paths(run)) or "none found"
+        err.print(f"exported {len(result.written)} gold files to {export_gold} (decisions: {src})", soft_wrap=True)
+
+
+def _load_run_or_exit(run: Path) -> list[dict]:
+    """The records of a run, or one clear line and exit 2 when the file is not a run."""
+    from extractor.review.decisions import load_run
 
     bad: list[int] = []
     try:
         records = load_run(run, bad)
-    except OSError as exc:
-        err.print(f"[red]error:[/] {exc}")
+    except (OSError, UnicodeDecodeError) as exc:
+        err.print(f"[red]error:[/] {run}: cannot read it ({exc.__class__.__name__})", soft_wrap=True)
         raise typer.Exit(2) from exc
+    records = [r for r in records if "path" in r]
+    if not records:
+        err.print(f"[red]error:[/] {run} holds no extraction records (is it a run from `extractor extract`?)",
+                  soft_wrap=True)
+        raise typer.Exit(2)
     if bad:
-        err.print(f"[yellow]warning:[/] {len(bad)} lines of {run} are not JSON records (lines {', '.join(map(str, bad[:5]))})")
-    ranked = sorted(records, key=lambda r: (-(r.get("review_priority") or 0), r.get("path", "")))
-    decisions = load_decisions(run)
-    table = Table(title=f"{run.name}: {len(records)} documents by review priority")
-    table.add_column("priority")
-    table.add_column("document", no_wrap=True)
-    table.add_column("reviewed")
-    table.add_column("open questions", overflow="fold")
-    for r in ranked[:top]:
-        qs = ([f"error: {r['error']}"] if r.get("error") else []) + (r.get("open_questions") or [])
-        shown = "\n".join(qs[:4]) + (f"\n… {len(qs) - 4} more" if len(qs) > 4 else "")
-        table.add_row(f"{r.get('review_priority') or 0:g}", Path(str(r.get("path"))).name,
-                      "yes" if r.get("path") in decisions else "", shown or "—")
-    out.print(table)
-    health = run_health(records)
-    out.print(_health_line(health))
-    if html_dir:
-        _write_pages(ranked, html_dir)
-    if export_gold:
-        written = export(records, decisions, export_gold, run.name)
-        src = ", ".join(str(p) for p in decisions_paths(run)) or "none found"
-        err.print(f"exported {len(written)} gold files to {export_gold} (decisions: {src})")
+        err.print(f"[yellow]warning:[/] {len(bad)} lines of {run} are not JSON records "
+                  f"(lines {', '.join(map(str, bad[:5]))})", soft_wrap=True)
+    return records
 
 
 def _health_line(h: dict) -> str:
@@ -446,37 +479,38 @@ def _health_line(h: dict) -> str:
     return "health: " + "; ".join(parts)
 
 
-def _write_pages(records: list, html_dir: Path) -> None:
+def _write_pages(records: list, order: list[int], html_dir: Path) -> None:
+    """A spot-check page per document, under a name unique in the run (see ``output_stems``)."""
     from extractor.errors import DocumentError
     from extractor.ingest import load_path
+    from extractor.review.decisions import output_stems, write_atomically
     from extractor.review.html import render_page
 
     html_dir.mkdir(parents=True, exist_ok=True)
+    stems = output_stems(records)
     written = 0
-    for r in records:
+    for i in order:
+        r = records[i]
         try:
             doc = load_path(r["path"])
-        except (DocumentError, OSError):
+        except (DocumentError, OSError) as exc:
+            err.print(f"[yellow]skipped[/] {r['path']}: {exc}", soft_wrap=True)
             continue
         if r.get("sha256") and doc.sha256 != r["sha256"]:
-            err.print(f"[yellow]skipped[/] {r['path']}: the file changed since the run")
+            err.print(f"[yellow]skipped[/] {r['path']}: the file changed since the run", soft_wrap=True)
             continue
-        (html_dir / (Path(r["path"]).stem + ".html")).write_text(render_page(doc.text, r), encoding="utf-8")
+        write_atomically(html_dir / f"{stems[i]}.html", render_page(doc.text, r))
         written += 1
-    err.print(f"wrote {written} spot-check pages to {html_dir}")
+    err.print(f"wrote {written} spot-check pages to {html_dir}", soft_wrap=True)
 
 
 @app.command()
 def summary(run: Path = typer.Argument(..., help="A bulk run (JSONL)"),
             json_out: Optional[Path] = typer.Option(None, "--json-out")) -> None:
     """Health figures of a run without gold: tables whose arithmetic holds, agreement, evidence."""
-    from extractor.review.decisions import load_run
     from extractor.review.summary import cross_year_breaks, run_health
 
-    bad: list[int] = []
-    records = load_run(run, bad)
-    if bad:
-        err.print(f"[yellow]warning:[/] {len(bad)} lines of {run} are not JSON records (lines {', '.join(map(str, bad[:5]))})")
+    records = _load_run_or_exit(run)
     health = run_health(records)
     health["cross_year_breaks"] = cross_year_breaks(records)
     print(_health_line(health))

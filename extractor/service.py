@@ -22,7 +22,7 @@ from extractor.config import Settings
 from extractor.errors import BinaryDocument, DocumentError, UnsupportedFormat
 from extractor.ingest import load_bytes
 from extractor.pipeline import make_backend, process_document
-from extractor.review.decisions import save_decisions
+from extractor.review.decisions import DecisionsError, UnreadableDecisions, save_decisions
 from extractor.review.html import render_page
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -118,8 +118,13 @@ def create_app(settings: Settings | None = None, *, backend_name: str = "auto", 
             raise BadInput(409, "start the service with --run RUN.jsonl to save decisions beside a run")
         try:
             body = await request.json()
+        except ValueError as exc:
+            raise BadInput(400, "the body is not valid JSON") from exc
+        try:
             target = save_decisions(run, body)
-        except (ValueError, KeyError) as exc:
+        except UnreadableDecisions as exc:
+            raise BadInput(409, str(exc)) from exc
+        except DecisionsError as exc:
             raise BadInput(422, f"bad decisions: {exc}") from exc
         return JSONResponse({"saved": str(target)})
 

@@ -98,5 +98,6 @@ def test_submit_report_click_field_shows_its_highlight_and_scripts_do_not_run(se
 
     expect(page.locator("#saved")).to_have_text("saved")  # (a polled JS string would be eval: the page's CSP forbids it)
     saved = json.loads(run.with_name("run.jsonl.decisions.json").read_text(encoding="utf-8"))
-    [doc] = saved["documents"].values()
-    assert doc["fields"]["review.total"] == {"decision": "confirmed"}
+    [doc] = saved["documents"]
+    assert doc["path"] == "pasted.txt" and len(doc["sha256"]) == 64
+    assert doc["fields"]["review.total"]["decision"] == "confirmed" and doc["fields"]["review.total"]["saved_at"]

@@ -74,6 +74,12 @@ def test_decisions_are_saved_beside_the_run(client):
     payload = {"documents": {"a.txt": {"sha256": "x", "fields": {"review.total": {"decision": "corrected", "value": "5"}}}}}
     assert c.post("/v1/decisions", json=payload).status_code == 200
     saved = json.loads(run.with_name("run.jsonl.decisions.json").read_text(encoding="utf-8"))
-    assert saved["documents"]["a.txt"]["fields"]["review.total"]["value"] == "5"
-    bad = {"documents": {"a.txt": {"fields": {"review.total": {"decision": "maybe"}}}}}
-    assert c.post("/v1/decisions", json=bad).status_code == 422
+    [doc] = saved["documents"]
+    assert (doc["path"], doc["sha256"]) == ("a.txt", "x") and doc["fields"]["review.total"]["value"] == "5"
+    bad = {"documents": {"a.txt": {"sha256": "x", "fields": {"review.total": {"decision": "maybe"}}}}}
+    r = c.post("/v1/decisions", json=bad)
+    assert r.status_code == 422 and "decision must be" in r.json()["error"]
+    assert c.post("/v1/decisions", content=b"{", headers={"content-type": "application/json"}).status_code == 400
+    run.with_name("run.jsonl.decisions.json").write_text("{", encoding="utf-8")
+    r = c.post("/v1/decisions", json=payload)
+    assert r.status_code == 409 and "nothing was written" in r.json()["error"]

@@ -187,10 +187,10 @@ tr.st-agreed td.s{{color:#2e7d32}} tr.st-flagged td.s{{color:#e65100;font-weight
       if (!d) return;
       var entry = {{decision: d}};
       if (d === 'corrected') entry.value = row.querySelector('input.corr').value;
+      entry.saved_at = new Date().toISOString();
       decisions[row.getAttribute('data-key')] = entry;
     }});
-    var payload = {{documents: {{}}}};
-    payload.documents[data.meta.path] = {{sha256: data.meta.sha256, fields: decisions}};
+    var payload = {{format: 2, documents: [{{sha256: data.meta.sha256, path: data.meta.path, fields: decisions}}]}};
     var note = document.getElementById('saved');
     if (data.meta.save_url) {{
       fetch(data.meta.save_url, {{method: 'POST', headers: {{'Content-Type': 'application/json'}}, body: JSON.stringify(payload)}})
@@ -199,7 +199,8 @@ tr.st-agreed td.s{{color:#2e7d32}} tr.st-flagged td.s{{color:#e65100;font-weight
       var blob = new Blob([JSON.stringify(payload, null, 1)], {{type: 'application/json'}});
       var a = document.createElement('a');
       var stem = (data.meta.path || 'report').split('/').pop().replace(/\\.[^.]*$/, '');
-      a.href = URL.createObjectURL(blob); a.download = stem + '.decisions.json';
+      a.href = URL.createObjectURL(blob);
+      a.download = stem + '-' + (data.meta.sha256 || '').slice(0, 8) + '.decisions.json';
       document.body.appendChild(a); a.click(); a.remove();
       note.textContent = 'downloaded ' + a.download + ' (put it in RUN.decisions/ beside the run)';
     }}
