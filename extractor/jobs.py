@@ -55,13 +55,40 @@ class Task:
     want_baseline: bool
 
 
-@dataclass
-class Outcome:
-    """What a worker hands back: a finished record, or a document prepared for the model."""
+@dataclass(frozen=True)
+class RecordSummary:
+    """What the run report needs of a record; the record itself is already a JSON line."""
 
     path: str
-    record: DocumentRecord | None = None
+    error: str | None
+    error_type: str | None
+    template: str | None
+    flagged: bool
+    model_error: bool
+    model_usage: tuple[tuple[str, int], ...] = ()
+
+    @classmethod
+    def of(cls, record: DocumentRecord) -> RecordSummary:
+        total = record.usage.get("total") if record.usage else None
+        usage = tuple((k, int(v)) for k, v in total.items()
+                      if isinstance(v, (int, float)) and not isinstance(v, bool)) if isinstance(total, dict) else ()
+        return cls(record.path, record.error, record.error_type, record.template,
+                   bool(record.checks or record.flags), any(f.kind == "model_error" for f in record.flags), usage)
+
+
+@dataclass
+class Outcome:
+    """What a worker hands back: a finished record (serialised there, so the parent only writes
+    it), or a document prepared for the model."""
+
+    path: str
+    line: str | None = None
+    summary: RecordSummary | None = None
     prepared: Prepared | None = None
+
+    @classmethod
+    def finished(cls, record: DocumentRecord) -> Outcome:
+        return cls(record.path, line=record.to_json(), summary=RecordSummary.of(record))
 
 
 def work(task: Task) -> Outcome:
@@ -71,10 +98,10 @@ def work(task: Task) -> Outcome:
     if not task.prepare_only:
         from extractor.pipeline import RegexBackend
 
-        return Outcome(task.path, record=process_path(task.path, RegexBackend(), task.backend_name))
+        return Outcome.finished(process_path(task.path, RegexBackend(), task.backend_name))
     result = prepare_document(task.path, task.want_baseline, task.backend_name)
     if isinstance(result, DocumentRecord):
-        return Outcome(task.path, record=result)
+        return Outcome.finished(result)
     return Outcome(task.path, prepared=result)
 
 
@@ -158,7 +185,7 @@ class ProcessExecutor:
 
 def worker_died(task: Task, exc: BaseException) -> Outcome:
     """The record of a document whose worker died twice while reading it (a crashing library, OOM)."""
-    return Outcome(task.path, record=DocumentRecord.failure(
+    return Outcome.finished(DocumentRecord.failure(
         task.path, exc, backend=task.backend_name,
         message=f"the worker process died while reading this document ({type(exc).__name__})"))
 
@@ -245,7 +272,7 @@ class RunReport:
     seconds: float = 0.0
     stopped: str | None = None
 
-    def add(self, record: DocumentRecord) -> None:
+    def add(self, record: RecordSummary) -> None:
         self.done += 1
         self.by_format[Path(record.path).suffix.lower().lstrip(".") or "(none)"] += 1
         if record.error:
@@ -256,14 +283,11 @@ class RunReport:
                                       "error": record.error})
         else:
             self.by_template[record.template or "(none)"] += 1
-        if record.checks or record.flags:
+        if record.flagged:
             self.flagged += 1
-        total = record.usage.get("total") if record.usage else None
-        if isinstance(total, dict):
-            for k, v in total.items():
-                if isinstance(v, (int, float)) and not isinstance(v, bool):
-                    self.model[k] += int(v)
-        if any(f.kind == "model_error" for f in record.flags):
+        for k, v in record.model_usage:
+            self.model[k] += v
+        if record.model_error:
             self.model_error_documents += 1
 
     @property
@@ -319,7 +343,7 @@ class _FailureLog:
             if new:
                 self._fh.write("path\terror_type\terror\n")
 
-    def write(self, record: DocumentRecord) -> None:
+    def write(self, record: RecordSummary) -> None:
         if self._fh is not None and record.error:
             clean = record.error.replace("\t", " ").replace("\n", " ")
             self._fh.write(f"{record.path}\t{record.error_type or ''}\t{clean}\n")
@@ -354,8 +378,8 @@ def run_bulk(files: list[Path], backend: Backend, sink: TextIO, report: RunRepor
     Raises TooManyFailures once ``options.max_failures`` documents have failed; the
     records written so far stay valid and the report says where it stopped."""
     streaming = isinstance(backend, StreamingBackend)
-    tasks = [Task(str(f), backend.name, prepare_only=streaming, want_baseline=bool(backend.wants_baseline))
-             for f in files]
+    tasks = (Task(str(f), backend.name, prepare_only=streaming, want_baseline=bool(backend.wants_baseline))
+             for f in files)   # made as submitted: nothing per document is held beyond the window
     report.inputs += len(files)
     executor = make_executor(options.executor, options.workers, options.address)
     report.executor, report.workers = executor.name, executor.workers
@@ -365,10 +389,11 @@ def run_bulk(files: list[Path], backend: Backend, sink: TextIO, report: RunRepor
     written = 0
     try:
         outcomes = executor.map_ordered(work, tasks, window, worker_died)
-        records = _model_records(outcomes, backend, chunk) if streaming else (o.record for o in outcomes)
-        for record in records:
-            assert record is not None
-            sink.write(record.to_json() + "\n")
+        finished = _model_records(outcomes, backend, chunk) if streaming else outcomes
+        for outcome in finished:
+            record = outcome.summary
+            assert record is not None and outcome.line is not None
+            sink.write(outcome.line + "\n")
             sink.flush()
             written += 1
             if written % 100 == 0:
@@ -397,19 +422,19 @@ def _sync(sink: TextIO) -> None:
         pass  # stdout pipes cannot be synced
 
 
-def _model_records(outcomes: Iterator[Outcome], backend: Backend, chunk: int) -> Iterator[DocumentRecord]:
+def _model_records(outcomes: Iterator[Outcome], backend: Backend, chunk: int) -> Iterator[Outcome]:
     """Prepared documents go to the model backend a chunk at a time (workers keep preparing the
     next ones meanwhile); each chunk's records come back in input order."""
     assert isinstance(backend, StreamingBackend)
     batch: list[Outcome] = []
 
-    def flush() -> Iterator[DocumentRecord]:
+    def flush() -> Iterator[Outcome]:
         todo = [o for o in batch if o.prepared is not None]
-        answers: dict[int, DocumentRecord] = {}
+        answers: dict[int, Outcome] = {}
         for o, result in backend.stream(todo, lambda o: (o.prepared.doc, o.prepared.baseline)):  # type: ignore[union-attr]
-            answers[id(o)] = record_from_result(o.path, o.prepared, result, backend.name)
+            answers[id(o)] = Outcome.finished(record_from_result(o.path, o.prepared, result, backend.name))
         for o in batch:
-            yield o.record if o.record is not None else answers[id(o)]
+            yield o if o.line is not None else answers[id(o)]
         batch.clear()
 
     for outcome in outcomes:

@@ -1,0 +1,106 @@
+"""Bulk-job benchmark: worker speed-up and flat memory, measured side by side in one run.
+
+    .venv/bin/python -m bench.bench_bulk [--small 1000] [--large 10000] [--txt 400] [--pdf-copies 2]
+
+Every figure comes from the real command (``extractor extract``) run as a child
+process on a generated corpus in a temporary folder:
+
+  * docs/s of the regex job on ``--txt`` text reports, ``--workers 1`` vs ``2``;
+  * docs/s on the bundled PDFs (shared/reports/dev_formats/pdf, ``--pdf-copies``
+    copies each), ``--workers 1`` vs ``2`` — PDF parsing is the CPU-heavy case
+    workers exist for;
+  * peak RSS of the job process (``wait4`` of the child: the kernel's high-water
+    mark) for ``--small`` and ``--large`` documents, ``--workers 1`` so the
+    figure is the whole job in one process.  Flat memory = the two barely differ.
+
+Ratios depend on the cores actually free: on a shared 2-core machine the 2-worker
+figure can show no speed-up at all, and the printout says what it measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV = ROOT / "eval" / "dev"
+PDFS = ROOT.parent / "shared" / "reports" / "dev_formats" / "pdf"
+
+
+def make_txt_corpus(folder: Path, n: int) -> Path:
+    """``n`` distinct text reports (dev reports with a unique trailer, so nothing is memoised)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    originals = [p.read_bytes() for p in sorted(DEV.glob("*.txt"))]
+    for i in range(n):
+        (folder / f"r{i:05d}.txt").write_bytes(originals[i % len(originals)] + f"\n<!-- copy {i} -->\n".encode())
+    return folder
+
+
+def make_pdf_corpus(folder: Path, copies: int) -> Path | None:
+    pdfs = sorted(PDFS.glob("*.pdf")) if PDFS.is_dir() else []
+    if not pdfs:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    for c in range(copies):
+        for p in pdfs:
+            shutil.copy(p, folder / f"{c}_{p.name}")
+    return folder
+
+
+def run_job(inputs: Path, out: Path, workers: int) -> tuple[float, int, float]:
+    """(seconds, documents written, peak RSS MB of the job process) for one ``extractor extract``."""
+    cmd = [sys.executable, "-m", "extractor.cli", "extract", str(inputs), "--backend", "regex",
+           "--workers", str(workers), "--out", str(out)]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):  # 1 = some documents failed, still a complete run
+        raise SystemExit(f"extract failed ({proc.returncode}): {' '.join(cmd)}")
+    docs = sum(1 for _ in out.open(encoding="utf-8"))
+    return seconds, docs, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--txt", type=int, default=400, help="text reports for the worker comparison")
+    ap.add_argument("--pdf-copies", type=int, default=2, help="copies of each bundled PDF")
+    ap.add_argument("--small", type=int, default=1000, help="documents, first memory point")
+    ap.add_argument("--large", type=int, default=10000, help="documents, second memory point")
+    args = ap.parse_args()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"machine: {cores} cores, load average {load:.2f} at start")
+    with tempfile.TemporaryDirectory(prefix="bench_bulk_") as tmp:
+        base = Path(tmp)
+        txt = make_txt_corpus(base / "txt", args.txt)
+        for kind, folder in (("txt", txt), ("pdf", make_pdf_corpus(base / "pdf", args.pdf_copies))):
+            if folder is None:
+                print(f"{kind}: skipped (no bundled PDFs at {PDFS})")
+                continue
+            rates = {}
+            for workers in (1, 2):
+                secs, docs, _ = run_job(folder, base / f"{kind}_{workers}.jsonl", workers)
+                rates[workers] = docs / secs
+                print(f"{kind}: {docs} docs, --workers {workers}: {secs:.1f} s, {rates[workers]:.1f} docs/s")
+            same = (base / f"{kind}_1.jsonl").read_bytes() == (base / f"{kind}_2.jsonl").read_bytes()
+            print(f"{kind}: speed-up 2 vs 1 workers: {rates[2] / rates[1]:.2f}x (records identical: {same})")
+        rss = {}
+        for n in (args.small, args.large):
+            folder = make_txt_corpus(base / f"mem{n}", n)
+            secs, docs, peak = run_job(folder, base / f"mem{n}.jsonl", 1)
+            rss[n] = peak
+            print(f"memory: {docs} docs, --workers 1: peak RSS {peak:.0f} MB ({secs:.1f} s, {docs / secs:.1f} docs/s)")
+            shutil.rmtree(folder)
+        print(f"memory: peak RSS {args.large} vs {args.small} docs: {rss[args.large] / rss[args.small]:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
