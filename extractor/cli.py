@@ -89,6 +89,9 @@ def extract(
     if executor not in EXECUTORS:
         err.print(f"[red]error:[/] unknown executor '{executor}'; choose one of {', '.join(EXECUTORS)}")
         raise typer.Exit(2)
+    if address and executor != "ray":
+        err.print("[red]error:[/] --address is for --executor ray")
+        raise typer.Exit(2)
     if executor == "ray":
         import importlib.util
 
@@ -365,7 +368,11 @@ def inspect(
         err.print(f"[red]error:[/] {file}: {exc}")
         raise typer.Exit(1) from exc
     fn, name = _resolve_backend(backend, Settings())
-    record = process_document(doc, fn, name).as_dict()
+    try:
+        record = process_document(doc, fn, name).as_dict()
+    except DocumentError as exc:  # NotAReport: the text reads fine but is not a report
+        err.print(f"[red]error:[/] {file}: {exc}")
+        raise typer.Exit(1) from exc
     if html_out:
         html_out.parent.mkdir(parents=True, exist_ok=True)
         html_out.write_text(render_page(doc.text, record), encoding="utf-8")

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from schemas.vocabulary import MULTIPLIERS, NA_MARKERS, ZERO_MARKERS
+
 
 class CellState(str, Enum):
     VALUE = "value"
@@ -28,10 +30,7 @@ class Cell:
     text: str = ""
 
 
-ZERO_MARKERS = frozenset({"-", "—", "——", "–", "－", "―", "─", "一一"})
-NA_MARKERS = frozenset({"/", "／", "空", "N/A", "n/a", "NA", "不适用", "无此项", "\\"})
-
-_MULTIPLIERS = {"万": 10_000, "亿": 100_000_000}
+_MULTIPLIERS = MULTIPLIERS
 _NUMBER_RE = re.compile(
     r"^(?P<sign>[+\-])?\s*(?P<num>\d[\d,，]*(?:\.\d+)?)\s*(?P<mult>万|亿)?\s*(?P<unit>元|件|条|个|项|次|份|起|人次)?"
 )

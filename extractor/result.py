@@ -42,6 +42,7 @@ class FlagKind(StrEnum):
     SPLIT_UNSETTLED = "split_unsettled", 2.0, "no digit split makes the table's columns balance"
     NOT_A_COUNT = "not_a_count", 1.0, "a count cell holds something that is not a whole number"
     PROSE_TABLE_DISAGREE = "prose_table_disagree", 2.0, "the prose states another figure than the table"
+    ROW_UNKNOWN = "row_unknown", 1.0, "a labelled table row fits no row of the template; its cells were not read"
     # ingest
     OCR_LOW_CONFIDENCE = "ocr_low_confidence", 1.0, "OCR read this value below the trusted confidence"
     NOT_A_REPORT = "not_a_report", 10.0, "the document does not look like an annual disclosure report"

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from schemas.vocabulary import SECTION_TITLES, TEMPLATE_COLUMNS, TEMPLATE_ROWS, spaced
+
 
 class SectionKind(str, Enum):
     OVERVIEW = "overview"          # 一 总体情况 / 概述
@@ -24,16 +26,7 @@ class SectionKind(str, Enum):
     STATISTICS = "statistics"      # pre-2019 统计表 / 附表
 
 
-SECTION_TITLES_ZH = {
-    SectionKind.OVERVIEW: "总体情况",
-    SectionKind.ACTIVE: "主动公开政府信息情况",
-    SectionKind.APPLICATIONS: "收到和处理政府信息公开申请情况",
-    SectionKind.FEES: "政府信息公开的收费及减免情况",
-    SectionKind.APPEALS: "政府信息公开行政复议、行政诉讼情况",
-    SectionKind.PROBLEMS: "存在的主要问题及改进情况",
-    SectionKind.OTHER: "其他需要报告的事项",
-    SectionKind.STATISTICS: "统计表",
-}
+SECTION_TITLES_ZH = {kind: SECTION_TITLES[kind.value] for kind in SectionKind}
 
 _NUM = r"(?:^|(?<=[\s。；;:|>]))\s*[一二三四五六七八九十]{1,2}\s*[、.．]\s*"
 _NUM_ANY = r"[一二三四五六七八九十]{1,2}\s*[、.．]\s*"
@@ -116,8 +109,17 @@ def section_text(text: str, sections: list[Section], kind: SectionKind) -> str:
 
 # ------------------------------------------------------------------ template
 
-_MARKERS_2019 = re.compile(r"本年新\s*制作数量|本年新\s*公开数量|对外公开总数量|上一年项目数量|其他对外管理服务事项|第二十条第\s*\(\s*九\s*\)\s*项|政府集中采购")
-_MARKERS_2021 = re.compile(r"本年制发件数|本年废止件数|现行有效件数|本年处理决定数量|本年收费金额|逾期不补正[、,，]?\s*行政机关不再处理|逾期未按收费通知要求缴纳费用")
+def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(spaced(w) for w in words))
+
+
+_COLUMNS_2019 = _alternation(TEMPLATE_COLUMNS["2019"])
+_COLUMNS_2021 = _alternation(TEMPLATE_COLUMNS["2021"])
+_ROWS_2021 = _alternation(TEMPLATE_ROWS["2021"])
+# A 2019-only row name counts only as a table row (followed by a cell), never in a sentence
+# ("在政府集中采购、行政许可等领域加大公开力度").
+_ROWS_2019 = re.compile("(?:" + "|".join(spaced(w) for w in TEMPLATE_ROWS["2019"]) + r")(?=\s*(?:\||[\d/—\-]))"
+                        r"|第\s*二\s*十\s*条\s*第\s*\(\s*九\s*\)\s*项")
 _NEW_REGIME = re.compile(r"收到和处理政府信息公开申请|本年新收政府信息公开申请数量|国办公开办函\s*〔\s*20(?:19|21)\s*〕|政府信息公开工作年度报告格式")
 
 
@@ -127,8 +129,11 @@ def detect_template(text: str, year: int | None) -> str:
     Table markers decide; a report with the post-2019 six-part layout but no
     surviving tables is placed by its year (2019/2020 -> 2019, later -> 2021).
     """
-    n2019 = len(_MARKERS_2019.findall(text))
-    n2021 = len(_MARKERS_2021.findall(text))
+    col2019, col2021 = len(_COLUMNS_2019.findall(text)), len(_COLUMNS_2021.findall(text))
+    n2019 = col2019 + len(_ROWS_2019.findall(text))
+    n2021 = col2021 + len(_ROWS_2021.findall(text))
+    if year is not None and year < 2019 and max(col2019, col2021) < 2:
+        return "narrative"  # an old report: a word of the new tables in its prose is not a table
     if n2019 or n2021:
         return "2021" if n2021 > n2019 else "2019"
     if _NEW_REGIME.search(text) and (year is None or year >= 2019):

@@ -19,7 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from extractor.config import Settings
-from extractor.errors import BinaryDocument, DocumentError, UnsupportedFormat
+from extractor.errors import BinaryDocument, DocumentError, NotAReport, UnsupportedFormat
 from extractor.ingest import load_bytes
 from extractor.pipeline import make_backend, process_document
 from extractor.review.decisions import DecisionsError, UnreadableDecisions, save_decisions
@@ -60,7 +60,10 @@ def create_app(settings: Settings | None = None, *, backend_name: str = "auto", 
             raise BadInput(415, str(exc)) from exc
         except DocumentError as exc:
             raise BadInput(400, str(exc)) from exc
-        record = process_document(doc, backend, name)
+        try:
+            record = process_document(doc, backend, name)
+        except NotAReport as exc:
+            raise BadInput(422, str(exc)) from exc
         return {"doc": doc, "record": record.as_dict()}
 
     async def payload(request: Request) -> tuple[bytes, str]:

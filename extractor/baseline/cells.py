@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 
 from extractor.baseline.splits import agreed_cells, plain_splits
 from extractor.numbers import Cell, CellState, parse_cell
+from schemas.vocabulary import MARKER_TOKEN, NUMBER_TOKEN
 
 Span = tuple[int, int]
 
-_NUMBER_TOKEN = re.compile(
-    r"[+\-]?\d[\d,]*(?:\.\d+)?(?:\s*(?:万|亿))?(?:\s*(?:元|件|条|个|项))?(?:\s*[(（]\s*(?:含|其中|包括|包含)[^()（）\n]{0,30}[)）])?"
-)
-_MARKER_TOKEN = re.compile(r"——|—|－|–|-(?!\d)|/|／|N/A|空|不适用")
+_NUMBER_TOKEN = re.compile(NUMBER_TOKEN)
+_MARKER_TOKEN = re.compile(MARKER_TOKEN)
 _LIST_NUMBER = re.compile(r"\d\s*[.．、]\s*[\u4e00-\u9fff]")
 _MD_SEPARATOR = re.compile(r"^\s*:?-{2,}:?\s*$")
 

@@ -8,11 +8,11 @@ from extractor.result import Extraction
 
 _TITLE_FIELD = re.compile(r"^\s*标\s*题\s*[:：]\s*\|?\s*(?P<t>[^|\n]+?)\s*\|?\s*(?:\|+\s*)*$", re.M)
 _TITLE_LINE = re.compile(
-    r"^[ \t]*(?P<t>[^\n。，,;；:：|]{0,40}?(?:19|20)\d{2}\s*年度?[^\n。，,;；:：|]{0,40}?政府信息公开[^\n。，,;；|]{0,12}?(?:年度)?(?:工作)?(?:年度)?报告)[ \t]*$",
+    r"^[ \t]*(?:#{1,6}[ \t]*|\*\*)?(?P<t>[^\n。，,;；:：|]{0,40}?(?:19|20)\d{2}\s*年度?[^\n。，,;；:：|]{0,40}?政府信息公开[^\n。，,;；|]{0,12}?(?:年度)?(?:工作)?(?:年度)?报告)[ \t]*$",
     re.M,
 )
 _TITLE_SPLIT = re.compile(
-    r"^[ \t]*(?P<a>[^\n。，,;；|]{0,40}?(?:19|20)\d{2}\s*年度?[^\n。，,;；|]{0,40}?政府信息公开[^\n。，,;；|]{0,8})[ \t]*\n[ \t]*(?P<b>(?:年度)?(?:工作)?(?:年度)?报告)[ \t]*$",
+    r"^[ \t]*(?:#{1,6}[ \t]*|\*\*)?(?P<a>[^\n。，,;；|]{0,40}?(?:19|20)\d{2}\s*年度?[^\n。，,;；|]{0,40}?政府信息公开[^\n。，,;；|]{0,8})[ \t]*\n[ \t]*(?P<b>(?:年度)?(?:工作)?(?:年度)?报告)[ \t]*$",
     re.M,
 )
 _TITLE_INLINE = re.compile(
@@ -24,7 +24,7 @@ _DATE_LABELLED = re.compile(
 
 
 def extract_meta(text: str, ext: Extraction) -> None:
-    title, span = _find_title(text)
+    title, span = find_title(text)
     if title:
         ext.set("meta.title", title, span, "meta")
         year_m = _YEAR_IN_TITLE.search(title)
@@ -38,7 +38,7 @@ def extract_meta(text: str, ext: Extraction) -> None:
         ext.set("meta.publish_date", date, dspan, "meta")
 
 
-def _find_title(text: str) -> tuple[str | None, tuple[int, int] | None]:
+def find_title(text: str) -> tuple[str | None, tuple[int, int] | None]:
     head = text[:6000]
     m = _TITLE_FIELD.search(head)
     if m and "报告" in m.group("t"):

@@ -16,68 +16,22 @@ from dataclasses import dataclass, field
 from extractor.baseline.cells import RawCells, RowValues, interpret, read_cells
 from extractor.baseline.splits import agreed_cells, grouped_total_splits, total_splits
 from extractor.numbers import Cell, CellState, money_to_wan
+from extractor.baseline.labels import find_row_labels
 from extractor.result import Extraction, Flag
+from schemas.vocabulary import (APPLICANT_COLUMNS, MARKER_TOKEN, RESULT_ROWS_2019, RESULT_ROWS_2021, REVIEW_KEYS, TABLE3_ROWS,
+                                RowTerm, spaced, table3_data_keys)
+from schemas.vocabulary import TABLE2_ROWS as _TABLE2_TERMS
 
 Span = tuple[int, int]
 
-APPLICANT_COLUMNS = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total")
-
-_N = r"\s*[.．、]\s*"
 
 
-def _num(d: str) -> str:
-    return rf"(?:{d}{_N})?"
+def table3_rows(variant: str) -> tuple[RowTerm, ...]:
+    """Table 三's printed rows for a template (group labels included)."""
+    return TABLE3_ROWS["2021" if variant == "2021" else "2019"]
 
 
-# (row key | None for a group label, pattern)
-TABLE3_ROWS_COMMON_HEAD: list[tuple[str | None, str]] = [
-    ("new_received", r"(?:一\s*[、.]\s*)?本年新收\s*政府信息公开申请\s*数量"),
-    ("carried_over", r"(?:二\s*[、.]\s*)?上年结转\s*政府信息公开申请\s*数量"),
-    ("granted", r"\(\s*一\s*\)\s*予以公开"),
-    ("partially_granted", r"\(\s*二\s*\)\s*部分公开(?:\s*\([^()]{0,40}\))?"),
-    ("denied_state_secret", _num("1") + r"属于国家秘密"),
-    ("denied_prohibited_by_law", _num("2") + r"其他法律行政法规禁止公开"),
-    ("denied_safety_stability", _num("3") + r"危及\s*[“\"'‘]?\s*三安全一稳定\s*[”\"'’]?"),
-    ("denied_third_party", _num("4") + r"保护第三方合法权益"),
-    ("denied_internal_affairs", _num("5") + r"属于三类内[部容]事务信息"),
-    ("denied_process_info", _num("6") + r"属于四类过程性信息"),
-    ("denied_enforcement_file", _num("7") + r"属于行政执法案卷"),
-    ("denied_admin_query", _num("8") + r"属于行政查询事项"),
-    ("unavailable_not_held", _num("1") + r"本机关不掌握相关政府信息"),
-    ("unavailable_needs_creation", _num("2") + r"没有现成信息需要另行制作"),
-    ("unavailable_unclear", _num("3") + r"补正后申请内容仍不明确"),
-    ("rejected_complaint", _num("1") + r"信访举报投诉类申请"),
-    ("rejected_repeated", _num("2") + r"重复申请"),
-    ("rejected_publication", _num("3") + r"要求提供公开出版物"),
-    ("rejected_excessive", _num("4") + r"无正当理由大量反复申请"),
-    ("rejected_confirmation", _num("5") + r"要求行政机关确认或重新出具已获取信息"),
-]
-TABLE3_OTHER_2019: list[tuple[str | None, str]] = [("other_processing", r"\(\s*六\s*\)\s*其他处理")]
-TABLE3_OTHER_2021: list[tuple[str | None, str]] = [
-    (None, r"\(\s*六\s*\)\s*其他处理"),
-    ("other_no_correction", _num("1") + r"申请人无正当理由逾期不补正\s*[,、，]?\s*行政机关不再处理其政府信息公开申请"),
-    ("other_unpaid_fee", _num("2") + r"申请人逾期未按收费通知要求缴纳费用\s*[,、，]?\s*行政机关不再处理其政府信息公开申请"),
-    ("other_misc", _num("3") + r"其他"),
-]
-TABLE3_TAIL: list[tuple[str | None, str]] = [
-    ("total_processed", r"\(\s*七\s*\)\s*总计"),
-    ("carried_forward", r"(?:四\s*[、.]\s*)?结转下年度继续办理"),
-]
-
-RESULT_ROWS_2019 = [k for k, _ in TABLE3_ROWS_COMMON_HEAD[2:]] + ["other_processing"]
-RESULT_ROWS_2021 = [k for k, _ in TABLE3_ROWS_COMMON_HEAD[2:]] + ["other_no_correction", "other_unpaid_fee", "other_misc"]
-
-
-def table3_rows(variant: str) -> list[tuple[str | None, str]]:
-    other = TABLE3_OTHER_2021 if variant == "2021" else TABLE3_OTHER_2019
-    return TABLE3_ROWS_COMMON_HEAD + other + TABLE3_TAIL
-
-
-def table3_data_keys(variant: str) -> list[str]:
-    return [k for k, _ in table3_rows(variant) if k is not None]
-
-
-_T3_START = re.compile(r"(?:一\s*[、.]\s*)?本年新收\s*政府信息公开申请\s*数量")
+_T3_START = re.compile(r"(?:一\s*[、.]\s*)?" + spaced("本年新收政府信息公开申请数量"))
 _T3_CONTEXT = re.compile(r"勾稽关系|申请人情况|自然人")
 _T3_2021 = re.compile(r"逾期不补正|逾期未按收费通知")
 _T4_HEAD = re.compile(r"行\s*政\s*复\s*议")
@@ -135,21 +89,15 @@ def read_table3(text: str, template: str = "2019") -> TableRead:
     variant = _table3_variant(text, r0, r1, template)
     rows = table3_rows(variant)
     data_keys = table3_data_keys(variant)
-    anchors: list[tuple[str | None, re.Match[str]]] = []
-    cursor = r0
-    for key, pattern in rows:
-        m = re.compile(pattern).search(text, cursor, r1)
-        if m is None:
+    anchors = find_row_labels(text, r0, r1, rows)
+    for i, hit in enumerate(anchors):
+        if hit.key is None:
             continue
-        anchors.append((key, m))
-        cursor = m.end()
-    for i, (key, m) in enumerate(anchors):
-        if key is None:
-            continue
-        limit = anchors[i + 1][1].start() if i + 1 < len(anchors) else r1
-        raw = read_cells(text, m.end(), limit)
+        limit = anchors[i + 1].start if i + 1 < len(anchors) else r1
+        raw = read_cells(text, hit.end, limit)
         values = interpret(raw, 7, split=lambda d: total_splits(d, 6))
-        out.rows[key] = RowRead(key=key, values=values, label_span=(m.start(), m.end()))
+        out.rows[hit.key] = RowRead(key=hit.key, values=values, label_span=(hit.start, hit.end))
+        _flag_unknown_row(text, raw.span[1] if raw.span else hit.end, limit, out)
     positional = _positional_rows(text, r0, r1, len(data_keys))
     labelled_with_values = sum(1 for r in out.rows.values() if any(c is not None for c in r.values.cells))
     if positional is not None and labelled_with_values < len(data_keys):
@@ -176,6 +124,19 @@ def read_table3(text: str, template: str = "2019") -> TableRead:
             out.flags.append(Flag("row_unreadable", f"table 三 row {row.key}: {row.values.problem}",
                                   [f"applications.{row.key}.{c}" for c in APPLICANT_COLUMNS], row.label_span))
     return out
+
+
+_UNKNOWN_ROW = re.compile(r"(?P<label>[\u4e00-\u9fff][\u4e00-\u9fff()（）、，,\s]{1,40}?)\s*\|?\s*(?=\d)")
+
+
+def _flag_unknown_row(text: str, after_cells: int, limit: int, out: TableRead) -> None:
+    """A labelled row the template does not have (a province's extra row, a 小计): flag it, read past it."""
+    m = _UNKNOWN_ROW.search(text, after_cells, limit)
+    if m is None:
+        return
+    label = re.sub(r"\s+", "", m.group("label"))
+    out.flags.append(Flag("row_unknown", f"table 三: a row labelled '{label}' fits no row of the template; "
+                          "its cells were not read", [], (m.start("label"), m.end("label"))))
 
 
 def _cells_tuple(values: RowValues) -> tuple:
@@ -215,7 +176,7 @@ def _positional_rows(text: str, r0: int, r1: int, expected: int) -> list[RawCell
 
 
 def _numericish(s: str) -> bool:
-    return bool(re.fullmatch(r"[+\-]?\d[\d,]*(?:\.\d+)?|——|—|-|/|／|空|N/A|不适用", s.strip()))
+    return bool(re.fullmatch(r"[+\-]?\d[\d,]*(?:\.\d+)?|" + MARKER_TOKEN, s.strip()))
 
 
 def _settle_table3_splits(out: TableRead, variant: str) -> None:
@@ -311,16 +272,14 @@ _T2_START = re.compile(r"第\s*二\s*十\s*条\s*第\s*\(\s*[一五六八九]\s*
 _T2_END = re.compile(r"勾稽关系|本年新收\s*政府信息公开申请|申请人情况|收到和处理政府信息公开申请")
 
 # key prefix, label pattern, cells (2019), cells (2021)
+def _table2_label_pattern(row: "object") -> str:
+    words = sorted((row.label, *row.variants), key=len, reverse=True)  # type: ignore[attr-defined]
+    return "(?:" + "|".join(spaced(w) for w in words) + ")"
+
+
+# key prefix, label pattern, cells (2019), cells (2021) — built from the vocabulary
 TABLE2_ROWS: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = [
-    ("active.rules", r"规\s*章", ("new_made", "new_published", "total_published"), ("issued", "repealed", "in_force")),
-    ("active.normative_docs", r"(?:行政)?规范性文件", ("new_made", "new_published", "total_published"),
-     ("issued", "repealed", "in_force")),
-    ("active.licensing", r"行政许可", ("prev_count", "change", "decisions"), ("decisions",)),
-    ("active.other_services", r"其他对外管理服务事项", ("prev_count", "change", "decisions"), ()),
-    ("active.penalty", r"行政处罚", ("prev_count", "change", "decisions"), ("decisions",)),
-    ("active.coercion", r"行政强制", ("prev_count", "change", "decisions"), ("decisions",)),
-    ("active.fees", r"行政事业性收费", ("prev_count", "change"), ("amount_wan",)),
-    ("active.procurement", r"政府集中采购", ("projects", "amount_wan"), ()),
+    (r.prefix, _table2_label_pattern(r), r.cols_2019, r.cols_2021) for r in _TABLE2_TERMS
 ]
 
 
@@ -373,8 +332,6 @@ def read_table2(text: str, template: str, ext: Extraction) -> None:
 
 # ----------------------------------------------------------------- table 四
 
-REVIEW_KEYS = [f"{group}.{col}" for group in ("review", "litigation_direct", "litigation_after_review")
-               for col in ("upheld", "corrected", "other", "pending", "total")]
 _T4_WORD = re.compile(r"[结果维持纠正其他尚未审总计行政复议诉讼经直接起后情况因被申请提的、和及\s|:\-]")
 
 
