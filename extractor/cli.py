@@ -89,6 +89,9 @@ def extract(
     if executor not in EXECUTORS:
         err.print(f"[red]error:[/] unknown executor '{executor}'; choose one of {', '.join(EXECUTORS)}")
         raise typer.Exit(2)
+    if address and executor != "ray":
+        err.print("[red]error:[/] --address is for --executor ray")
+        raise typer.Exit(2)
     if executor == "ray":
         import importlib.util
 

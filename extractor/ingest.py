@@ -351,11 +351,19 @@ def _dispatch(data: bytes, name: str) -> Document:
 
         docx = convert_to_docx(data, suffix=suffix or ".doc")
         return load_docx(docx, name=name, sha256=sha)
-    if suffix in MHTML_SUFFIXES or data[:200].lstrip().lower().startswith(b"mime-version:"):
+    if suffix in MHTML_SUFFIXES or _looks_mhtml(data):
         from extractor.formats.mhtml import html_from_mhtml
 
         return _load_markup(html_from_mhtml(data), name=name, sha=sha, suffix=".html", fmt="mhtml")
     return _load_markup(data, name=name, sha=sha, suffix=suffix)
+
+
+def _looks_mhtml(data: bytes) -> bool:
+    """A MIME archive: starts with MIME headers (Chrome's saves open with ``From: <Saved by Blink>``)."""
+    head = data[:1024].lstrip().lower()
+    return head.startswith(b"mime-version:") or (
+        head.startswith((b"from:", b"snapshot-content-location:", b"subject:", b"date:"))
+        and b"multipart/related" in head)
 
 
 def _load_markup(data: bytes, *, name: str, sha: str, suffix: str, fmt: str | None = None) -> Document:

@@ -31,7 +31,13 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO, TypeVar
 
 from extractor import __version__
-from extractor.pipeline import Prepared, Skipped, prepare_document, process_path, record_from_result
+from extractor.pipeline import (
+    Prepared,
+    Skipped,
+    prepare_document,
+    process_path,
+    record_from_result,
+)
 from extractor.record import DocumentRecord
 from extractor.result import Backend, StreamingBackend
 
@@ -381,7 +387,9 @@ def run_bulk(files: list[Path], backend: Backend, sink: TextIO, report: RunRepor
     tasks = (Task(str(f), backend.name, prepare_only=streaming, want_baseline=bool(backend.wants_baseline))
              for f in files)   # made as submitted: nothing per document is held beyond the window
     report.inputs += len(files)
-    executor = make_executor(options.executor, options.workers, options.address)
+    # No more local workers than documents: a one-file job needs no pool to start.
+    workers = options.workers if options.executor == "ray" else max(1, min(options.workers, len(files)))
+    executor = make_executor(options.executor, workers, options.address)
     report.executor, report.workers = executor.name, executor.workers
     chunk = max(16, 2 * int(getattr(getattr(backend, "settings", None), "concurrency", 8)))
     window = options.window or (chunk if streaming else 4 * executor.workers)
@@ -528,7 +536,7 @@ def merge_runs(shards: list[Path], out: Path) -> MergeReport:
                     continue
                 report.duplicates += 1
                 if old.ok and seen.ok and old.digest != seen.digest:
-                    report.conflicts.append({"path": path, "sha256": sha, "kept": str(ordered[si]),
+                    report.conflicts.append({"path": path, "sha256": sha, "kept": str(shard),
                                              "dropped": str(ordered[old.shard])})
                 if seen.ok or not old.ok:
                     winners[(path, sha)] = seen

@@ -118,7 +118,7 @@ def test_resume_redoes_failed_and_cut_off_records_only(corpus, tmp_path):
     (corpus / "c_empty.txt").write_text((corpus / REPORTS[0]).read_text(encoding="utf-8"), encoding="utf-8")
     with out.open("a", encoding="utf-8") as fh:
         fh.write('{"path": "cut off mid-li')          # what a killed job leaves
-    code, output = extract(str(corpus), "--backend", "regex", "--workers", "2", "--resume", "--out", str(out))
+    _, output = extract(str(corpus), "--backend", "regex", "--workers", "2", "--resume", "--out", str(out))
     assert "resume: 4 documents already" in output
     records = lines(out)
     assert sorted(r["path"] for r in records) == sorted(r["path"] for r in first)
@@ -162,8 +162,8 @@ def test_expand_inputs_says_why_each_file_was_skipped(corpus):
 def test_hybrid_with_workers_reuses_the_workers_baseline_and_matches_the_serial_run(tmp_path, dev_dir, monkeypatch):
     server = FakeOpenAI().start()
     try:
-        for k, v in dict(OPENAI_BASE_URL=server.base_url, OPENAI_API_KEY="sk-test", EXTRACTOR_MODEL="test-model",
-                         EXTRACTOR_USE_CACHE="false").items():
+        for k, v in {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-test", "EXTRACTOR_MODEL": "test-model",
+                     "EXTRACTOR_USE_CACHE": "false"}.items():
             monkeypatch.setenv(k, v)
         inputs = [str(dev_dir / n) for n in REPORTS[:2]]
         serial, parallel = tmp_path / "serial.jsonl", tmp_path / "parallel.jsonl"
