@@ -425,7 +425,7 @@ def inspect(
     from extractor.ingest import load_path
     from extractor.pipeline import process_document
     from extractor.review.console import fields_table, section_of, select_rows
-    from extractor.review.html import render_page
+    from extractor.review.html import pdf_page_images, render_page
 
     if section is not None:
         try:
@@ -446,7 +446,8 @@ def inspect(
     if html_out:
         from extractor.review.decisions import write_atomically
 
-        write_atomically(html_out, render_page(doc.text, record))
+        images = pdf_page_images(file.read_bytes(), record) if doc.source_format == "pdf" else None
+        write_atomically(html_out, render_page(doc.text, record, page_images=images))
         err.print(f"wrote {html_out}")
         return
     if record["open_questions"]:
@@ -554,7 +555,7 @@ def _write_pages(records: list, order: list[int], html_dir: Path) -> None:
     from extractor.errors import DocumentError
     from extractor.ingest import load_path
     from extractor.review.decisions import output_stems, write_atomically
-    from extractor.review.html import render_page
+    from extractor.review.html import pdf_page_images, render_page
 
     html_dir.mkdir(parents=True, exist_ok=True)
     stems = output_stems(records)
@@ -569,7 +570,8 @@ def _write_pages(records: list, order: list[int], html_dir: Path) -> None:
         if r.get("sha256") and doc.sha256 != r["sha256"]:
             err.print(f"[yellow]skipped[/] {r['path']}: the file changed since the run", soft_wrap=True)
             continue
-        write_atomically(html_dir / f"{stems[i]}.html", render_page(doc.text, r))
+        images = pdf_page_images(Path(r["path"]).read_bytes(), r) if doc.source_format == "pdf" else None
+        write_atomically(html_dir / f"{stems[i]}.html", render_page(doc.text, r, page_images=images))
         written += 1
     err.print(f"wrote {written} spot-check pages to {html_dir}", soft_wrap=True)
 

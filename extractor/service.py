@@ -33,7 +33,7 @@ from extractor.errors import BinaryDocument, DocumentError, NotAReport, Unsuppor
 from extractor.ingest import load_bytes
 from extractor.pipeline import make_backend, process_document
 from extractor.review.decisions import DecisionsError, UnreadableDecisions, save_decisions
-from extractor.review.html import csp_hash, page_csp, render_page
+from extractor.review.html import csp_hash, page_csp, pdf_page_images, render_page
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -143,7 +143,9 @@ def create_app(settings: Settings | None = None, *, backend_name: str = "auto", 
             result = await run_in_threadpool(read_report, data, filename)
         except BadInput as exc:
             return _form(exc.message, exc.status)
-        page = render_page(result["doc"].text, result["record"], save_url="/v1/decisions" if run else None)
+        images = pdf_page_images(data, result["record"]) if result["doc"].source_format == "pdf" else None
+        page = render_page(result["doc"].text, result["record"], save_url="/v1/decisions" if run else None,
+                           page_images=images)
         return HTMLResponse(page, headers={"Content-Security-Policy": page_csp()})
 
     @app.post("/v1/decisions")
