@@ -370,3 +370,29 @@ def test_real_browser_printed_pdfs_score_like_their_text_and_box_every_value():
     assert overall.f1 >= 0.99
     assert overall.spurious == 0
     assert boxed >= 0.95 * evidence and holds == boxed
+
+
+def test_ruling_read_from_pdfium_paths_finds_the_cells_pdfplumber_finds():
+    """The fast path (pdfium's path objects through pdfplumber's table finder) agrees with pdfplumber itself."""
+    import io
+
+    import pdfplumber
+
+    from extractor.formats.pdf import _cells_from_edges, _plumber_cells, _ruling_edges
+
+    pdf = _pdf()
+    pdf.add_page()
+    _table_rows(pdf, [HEADER, *ROWS], top=120)
+    pdf.set_draw_color(0, 0, 0)
+    pdf.line(LEFT, 400, LEFT + 300, 400)  # a lone rule is no table
+    data = _bytes(pdf)
+    page = pdfium.PdfDocument(data)[0]
+    ours = _cells_from_edges(_ruling_edges(page, page.get_height()))
+    with pdfplumber.open(io.BytesIO(data)) as plumber:
+        theirs = _plumber_cells(plumber, 0)
+
+    def rounded(tables):
+        return [sorted(tuple(round(v) for v in cell) for cell in t) for t in tables]
+
+    assert rounded(ours) == rounded(theirs)
+    assert len(ours) == 1 and len(ours[0]) == 4 * (1 + len(ROWS))
