@@ -396,3 +396,73 @@ def test_ruling_read_from_pdfium_paths_finds_the_cells_pdfplumber_finds():
 
     assert rounded(ours) == rounded(theirs)
     assert len(ours) == 1 and len(ours[0]) == 4 * (1 + len(ROWS))
+
+
+# ------------------------------------------------------------------ the spot-check page
+
+def _spot_check_html(tmp_path) -> tuple[str, dict]:
+    from extractor.baseline import extract_baseline
+    from extractor.pipeline import process_document
+    from extractor.review.html import pdf_page_images, render_page
+
+    pdf = _pdf()
+    pdf.add_page()
+    pdf.text(LEFT, 80, "二、主动公开政府信息情况")
+    pdf.add_page()
+    pdf.text(LEFT, 80, "本机关2021年全年主动公开政府信息1234条。")
+    data = _bytes(pdf)
+    doc = load_pdf(data, name="spot.pdf", sha256="0" * 64)
+    record = process_document(doc, extract_baseline, "regex").as_dict()
+    return render_page(doc.text, record, page_images=pdf_page_images(data, record)), record
+
+
+def test_spot_check_page_embeds_only_the_pages_with_boxes(tmp_path):
+    import json
+    import re
+
+    page, record = _spot_check_html(tmp_path)
+    assert record["boxes"] and {int(b[0]) for b in record["boxes"].values()} == {2}
+    embedded = json.loads(re.search(r'<script type="application/json" id="record">(.*?)</script>', page, re.DOTALL).group(1))
+    assert set(embedded["pages"]) == {"2"} and embedded["pages"]["2"].startswith("data:image/png;base64,")
+    assert embedded["boxes"] == record["boxes"]
+    assert '<img id="pageimg"' in page
+
+
+def test_spot_check_page_for_text_input_has_no_page_panel():
+    from extractor.baseline import extract_baseline
+    from extractor.pipeline import process_document
+    from extractor.review.html import render_page
+
+    doc = load_bytes("本机关2021年全年主动公开政府信息1234条。".encode(), name="r.txt")
+    record = process_document(doc, extract_baseline, "regex").as_dict()
+    assert 'id="pdf"' not in render_page(doc.text, record)
+
+
+def test_clicking_a_field_draws_its_box_on_the_page_image(tmp_path):
+    import shutil
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.skip("Debian's chromium is not installed here (.ci/run installs it)")
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    page_html, record = _spot_check_html(tmp_path)
+    key, box = next(iter(record["boxes"].items()))
+    target = tmp_path / "spot.html"
+    target.write_text(page_html, encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True,
+                                    args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"])
+        try:
+            view = browser.new_page(viewport={"width": 1400, "height": 900})
+            view.goto(target.as_uri())
+            view.click(f'tr.field[data-key="{key}"]')
+            view.wait_for_function("() => document.getElementById('pagebox').style.display === 'block'")
+            caption = view.text_content("#pagecap")
+            frame = view.eval_on_selector("#pagebox", "e => e.getBoundingClientRect().toJSON()")
+            image = view.eval_on_selector("#pageimg", "e => e.getBoundingClientRect().toJSON()")
+        finally:
+            browser.close()
+    assert caption == f"{key} · page 2"
+    scale = image["width"] / 595.28  # CSS pixels per PDF point of the shown page
+    assert abs((frame["x"] - image["x"]) / scale - box[1]) < 3
+    assert abs((frame["y"] - image["y"]) / scale - box[2]) < 3
