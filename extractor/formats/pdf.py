@@ -575,7 +575,8 @@ def _cell_string(glyphs: list[Glyph]) -> tuple[str, list[Glyph | None]]:
             chars.append(ch)
             src.append(None)
         for g in piece:
-            ch = "｜" if g[0] == "|" else (" " if g[0].isspace() else g[0])
+            # A "|" printed in a cell would split the pipe row; ¦ survives normalising (｜ would not).
+            ch = "¦" if g[0] in "|｜" else (" " if g[0].isspace() else g[0])
             chars.append(ch)
             src.append(None if ch == " " else g)
     return "".join(chars), src
