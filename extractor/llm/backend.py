@@ -9,9 +9,10 @@ concurrently under one semaphore on HTTP requests (``settings.concurrency``).
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -37,6 +38,8 @@ from schemas.flat import model_path
 
 Span = tuple[int, int]
 T = TypeVar("T")
+#: What ``stream``'s ``load`` gives: a document, or a document with the baseline already read.
+Loaded = Document | tuple[Document, Extraction | None]
 
 SECTION_KINDS: dict[str, SectionKind] = {
     "active": SectionKind.ACTIVE, "applications": SectionKind.APPLICATIONS, "appeals": SectionKind.APPEALS,
@@ -170,12 +173,13 @@ class LLMBackend:
             raise result
         return result
 
-    def stream(self, items: list[T], load: Callable[[T], Document | tuple[Document, Extraction | None]],
+    def stream(self, items: list[T], load: Callable[[T], Loaded | Awaitable[Loaded]],
                sections: Callable[[Document], list[str] | None] | None = None) -> Iterator[tuple[T, Any]]:
         """Process many documents concurrently; yields (item, Extraction or Exception) as each completes.
 
         ``load`` may return ``(document, baseline)`` when the caller already read the
-        baseline (bulk workers do, off the event loop), so it is not computed twice."""
+        baseline (bulk workers do, off the event loop), so it is not computed twice, and
+        may return an awaitable of either (a document a worker process is still reading)."""
         loop = asyncio.new_event_loop()
         agen = self._astream(items, load, sections)
         try:
@@ -199,7 +203,7 @@ class LLMBackend:
 
     # ----------------------------------------------------------------- async
 
-    async def _astream(self, items: list[T], load: Callable[[T], Document | tuple[Document, Extraction | None]],
+    async def _astream(self, items: list[T], load: Callable[[T], Loaded | Awaitable[Loaded]],
                        sections: Callable[[Document], list[str] | None] | None) -> AsyncIterator[tuple[T, Any]]:
         session = Session(self.settings)
         doc_slots = asyncio.Semaphore(max(2, self.settings.concurrency))
@@ -208,6 +212,8 @@ class LLMBackend:
             async with doc_slots:
                 try:
                     loaded = load(item)
+                    if inspect.isawaitable(loaded):  # a bulk worker is still reading it: wait without blocking
+                        loaded = await loaded
                     doc, baseline = loaded if isinstance(loaded, tuple) else (loaded, None)
                     wanted = sections(doc) if sections else None
                     return item, await self.aextract(session, doc, wanted, baseline=baseline)
