@@ -143,7 +143,8 @@ class Cue:
                 v = count_value(narrowed.group("n"))
                 if v is not None:
                     return Reading(v, narrowed.start("n"), narrowed.end("n"))
-            if WIDE_SCOPE.search(clause) and "信息公开" not in sentence:
+            wide = WIDE_SCOPE.search(clause)
+            if wide and "信息公开" not in clause[wide.end():]:
                 return None
         return Reading(value, m.start("n"), m.end("n"))
 
