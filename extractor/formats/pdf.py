@@ -204,9 +204,11 @@ def _read_pages(pdf, data: bytes, n_pages: int) -> list[_Page]:
         for index in range(n_pages):
             page = pdf[index]
             try:
-                width, height = page.get_size()
-                glyphs = _page_glyphs(page, height)
-                edges = _ruling_edges(page, height)
+                left, bottom, right, top = page.get_cropbox()
+                width, height = right - left, top - bottom
+                origin = (left, top)  # the visible page's top-left corner, in PDF user space
+                glyphs = _page_glyphs(page, origin)
+                edges = _ruling_edges(page, origin)
             finally:
                 page.close()
             tables: list[_Table] = []
@@ -226,8 +228,13 @@ def _read_pages(pdf, data: bytes, n_pages: int) -> list[_Page]:
     return pages
 
 
-def _page_glyphs(page, height: float) -> list[Glyph]:
-    """The page's characters in content order with loose (font-height) boxes; pdfium's own line breaks dropped."""
+def _page_glyphs(page, origin: tuple[float, float]) -> list[Glyph]:
+    """The page's characters in content order with loose (font-height) boxes; pdfium's own line breaks dropped.
+
+    Coordinates are measured from ``origin`` (the crop box's top-left corner), downwards, as pdfplumber's
+    are and as the page is rendered.
+    """
+    ox, oy = origin
     import ctypes
 
     from pypdfium2 import raw
@@ -249,7 +256,7 @@ def _page_glyphs(page, height: float) -> list[Glyph]:
             if not raw.FPDFText_GetLooseCharBox(textpage, i, ctypes.byref(rect)):
                 continue
             ch = " " if chr(code).isspace() else chr(code)
-            x0, top, x1, bottom = rect.left, height - rect.top, rect.right, height - rect.bottom
+            x0, top, x1, bottom = rect.left - ox, oy - rect.top, rect.right - ox, oy - rect.bottom
             if pending_space and out and ch != " ":
                 prev = out[-1]
                 gap_from = prev[3] if prev[3] < x0 else x0 - 0.02
@@ -335,7 +342,7 @@ def _place_glyphs(found: list[list[tuple[float, float, float, float]]], page_num
 _SEG_LINETO, _SEG_BEZIERTO, _SEG_MOVETO = 0, 1, 2
 
 
-def _ruling_edges(page, height: float) -> list[dict[str, Any]] | None:
+def _ruling_edges(page, origin: tuple[float, float]) -> list[dict[str, Any]] | None:
     """Horizontal and vertical edges of the page's straight paths (cell borders, rules), pdfplumber-shaped.
 
     Read from pdfium's path objects, so pdfminer never parses the page.  Returns
@@ -346,6 +353,7 @@ def _ruling_edges(page, height: float) -> list[dict[str, Any]] | None:
 
     from pypdfium2 import raw
 
+    ox, oy = origin
     edges: list[dict[str, Any]] = []
     x, y = ctypes.c_float(), ctypes.c_float()
     matrix = raw.FS_MATRIX()
@@ -365,7 +373,7 @@ def _ruling_edges(page, height: float) -> list[dict[str, Any]] | None:
             seg = raw.FPDFPath_GetPathSegment(obj, k)
             raw.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
             kind = raw.FPDFPathSegment_GetType(seg)
-            point = (a * x.value + e, height - (d * y.value + f))
+            point = (a * x.value + e - ox, oy - (d * y.value + f))
             if kind == _SEG_MOVETO or not subpaths:
                 subpaths.append([point])
                 curved.append(False)
