@@ -234,28 +234,30 @@ def _page_glyphs(page, origin: tuple[float, float]) -> list[Glyph]:
     Coordinates are measured from ``origin`` (the crop box's top-left corner), downwards, as pdfplumber's
     are and as the page is rendered.
     """
-    ox, oy = origin
     import ctypes
 
     from pypdfium2 import raw
 
+    ox, oy = origin
     textpage = page.get_textpage()
     try:
         n = raw.FPDFText_CountChars(textpage)
+        codes = _page_codes(textpage, n)
         rect = raw.FS_RECTF()
         out: list[Glyph] = []
         pending_space = False
-        for i in range(n):
-            code = raw.FPDFText_GetUnicode(textpage, i)
+        for i, code in enumerate(codes):
             if code in (0, 0xFFFE, 0xFFFF):
                 continue
-            if raw.FPDFText_IsGenerated(textpage, i) == 1:
+            ch = chr(code)
+            if ch.isspace() and raw.FPDFText_IsGenerated(textpage, i) == 1:
                 # pdfium's inferred word gaps (many producers print no space glyphs); its line breaks are ignored
                 pending_space = code == 32
                 continue
             if not raw.FPDFText_GetLooseCharBox(textpage, i, ctypes.byref(rect)):
                 continue
-            ch = " " if chr(code).isspace() else chr(code)
+            if ch.isspace():
+                ch = " "
             x0, top, x1, bottom = rect.left - ox, oy - rect.top, rect.right - ox, oy - rect.bottom
             if pending_space and out and ch != " ":
                 prev = out[-1]
@@ -266,6 +268,22 @@ def _page_glyphs(page, origin: tuple[float, float]) -> list[Glyph]:
         return out
     finally:
         textpage.close()
+
+
+def _page_codes(textpage, n: int) -> list[int]:
+    """The code point of each of the page's ``n`` characters: one bulk call, or one call each when
+    the bulk text does not line up with the character indices (characters outside the BMP)."""
+    import ctypes
+
+    from pypdfium2 import raw
+
+    buffer = ctypes.create_string_buffer(2 * (n + 1))
+    written = raw.FPDFText_GetText(textpage, 0, n, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
+    units = buffer.raw[: 2 * max(0, written - 1)]
+    codes = [int.from_bytes(units[k:k + 2], "little") for k in range(0, len(units), 2)]
+    if len(codes) == n and not any(0xD800 <= c <= 0xDFFF for c in codes):
+        return codes
+    return [raw.FPDFText_GetUnicode(textpage, i) for i in range(n)]
 
 
 def _group_lines(glyphs: list[Glyph], page: int) -> list[_Line]:
@@ -622,7 +640,7 @@ class _Builder:
     def _close(self) -> None:
         if self._run is not None:
             s, e, page, x0, top, x1, bottom, _ = self._run
-            self.boxes.append(PageBox(s, e, page, round(x0, 2), round(top, 2), round(x1, 2), round(bottom, 2)))
+            self.boxes.append(PageBox(s, e, page, x0, top, x1, bottom))
             self._run = None
 
     def finish(self) -> str:
