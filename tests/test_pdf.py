@@ -495,7 +495,7 @@ def test_a_500_page_pdf_is_read_up_to_the_page_limit_with_a_warning():
     pdf = _pdf()
     for n in range(1, 501):
         pdf.add_page()
-        pdf.text(LEFT, 100, f"正文第{n}页:本机关全年共主动公开政府信息{n}条。")
+        pdf.text(LEFT, 300, f"正文第{n}页:本机关全年共主动公开政府信息{n}条。")
     doc = load_bytes(_bytes(pdf), name="long.pdf")
     assert doc.pages == 500 and MAX_PAGES < 500
     assert f"正文第{MAX_PAGES}页" in doc.text and f"正文第{MAX_PAGES + 1}页" not in doc.text
