@@ -13,7 +13,7 @@ import re
 from extractor.baseline.cells import read_cells
 from extractor.baseline.splits import plain_splits
 from schemas.vocabulary import STATS_ROWS
-from extractor.baseline.prose_parts import Cue, Reading, active_cues, cues
+from extractor.baseline.prose_parts import Cue, Reading, active_cues, application_part_cues, cues
 from extractor.result import Extraction, Flag
 from extractor.sections import Section, SectionKind
 
@@ -63,6 +63,11 @@ def extract_prose(original: str, sections: list[Section], ext: Extraction) -> No
     _active_total(joined, sections, ext)
     for cue in cues():
         _set(ext, cue.key, cue.read(joined.text), joined)
+    for s in sections:
+        if s.kind is SectionKind.APPLICATIONS:
+            for cue in application_part_cues():
+                _set(ext, cue.key, cue.read(joined.text, joined.to_joined(s.body_start), joined.to_joined(s.end)),
+                     joined)
 
 
 def _set(ext: Extraction, key: str, reading: Reading | None, joined: JoinedText) -> bool:

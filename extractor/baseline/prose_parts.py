@@ -179,7 +179,7 @@ def cues() -> list[Cue]:
     cases = counter("件", "起", "宗", "个")
     return [
         Cue("applications.new_received.total", [
-            _c(VERB_RECEIVE + r"(?:了)?" + _GAP + SUBJECT_APPLICATION + r"(?:件|量|数量|数)?" + _TOTAL + NUM + apps),
+            _c(VERB_RECEIVE + r"(?:了)?" + _GAP + SUBJECT_APPLICATION + r"(?:事项|件|量|数量|数)?" + _TOTAL + NUM + apps),
             _c(VERB_RECEIVE + _TOTAL + NUM + apps + r"(?:各类)?" + SUBJECT_APPLICATION),
             _c(r"受理依申请公开的数量为\s*" + NUM + r"\s*[件条]"),
             _c(r"共收到\s*" + NUM + r"\s*件(?:政府信息公开|信息公开)?申请"),
@@ -190,7 +190,7 @@ def cues() -> list[Cue]:
             _c(r"上(?:一)?年(?:度)?结转(?:的)?" + _GAP + r"(?:申请)?(?:数量)?" + _TOTAL + NUM + apps),
         ], stale_check=False),
         Cue("applications.total_processed.total", [
-            _c(r"(?:本年度)?(?:共计|共)(?:办理|办结|答复)" + _GAP + _TOTAL + NUM + apps),
+            _c(r"(?:本年度)?(?:共计|共|已)(?:办理|办结|答复)" + _GAP + _TOTAL + NUM + apps),
         ]),
         Cue("applications.carried_forward.total", [
             _c(r"(?:结转|转入|转)(?:至|到)?下一?年度(?:继续)?办理(?:答复)?的?有?" + _TOTAL + NUM + apps),
@@ -210,18 +210,25 @@ def cues() -> list[Cue]:
             _c(r"行政复议(?:案件|案)?(?:数为|共)?" + _TOTAL + NUM + cases),
             _c(NUM + cases + r"(?:涉及政府信息公开工作的|因政府信息公开申请的?|政府信息公开)?行政复议"),
         ], [
-            _c(r"(?:未|没有)(?:发生|收到|出现|接到|受理|提起|产生)[^。；;，,\d]{0,30}?行政复议"),
+            _c(r"(?:未|没有)被?(?:发生|收到|出现|接到|受理|提起|产生)[^。；;，,\d]{0,30}?行政复议"),
             _c(r"无(?:因|涉及|关于)[^。；;，,\d]{0,20}?行政复议"),
         ], scope_check=True),
         Cue("litigation.total", [
             _c(r"行政诉讼(?:案件|案)?(?:数为|共)?" + _TOTAL + NUM + cases),
             _c(NUM + cases + r"(?:涉及政府信息公开工作的|因政府信息公开申请的?)?行政诉讼"),
         ], [
-            _c(r"(?:未|没有)(?:发生|收到|出现|接到|受理|提起|产生)[^。；;，,\d]{0,30}?行政诉讼"),
+            _c(r"(?:未|没有)被?(?:发生|收到|出现|接到|受理|提起|产生)[^。；;，,\d]{0,30}?行政诉讼"),
             _c(r"无(?:因|涉及|关于)[^。；;，,\d]{0,30}?行政诉讼"),
             _c(r"无(?:提起)?行政诉讼(?:的)?情况"),
         ], scope_check=True),
     ]
+
+
+def application_part_cues() -> list[Cue]:
+    """Wordings read only inside the 依申请公开 part, where a bare 申请 can only be a disclosure application."""
+    return [Cue("applications.new_received.total", [
+        _c(VERB_RECEIVE + r"(?:了)?(?:各类)?申请" + _TOTAL + NUM + counter("件", "宗", "份", "个", "项")),
+    ])]
 
 
 def active_cues() -> tuple[Cue, Cue]:
@@ -230,7 +237,7 @@ def active_cues() -> tuple[Cue, Cue]:
     anywhere = Cue("active.total_items", [
         _c(r"(?<!应)主动公开" + r"[^，。；;,\n\d]{0,10}?" + SUBJECT_INFO + _TOTAL + NUM + items),
         _c(r"(?<!申请)(?<!依)公开(?:各类|了)?(?:政府|政务)信息" + _TOTAL + NUM + items),
-        _c(r"公布(?:政府|政务)信息" + _TOTAL + NUM + items),
+        _c(r"(?:公布|发布)(?:各类|了)?(?:政府|政务)信息" + _TOTAL + NUM + items),
     ])
     in_part = Cue("active.total_items", [
         *anywhere.counts,
