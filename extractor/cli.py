@@ -261,9 +261,10 @@ class _progress:
 
 
 def _print_llm_totals(fn) -> None:
-    usage = getattr(fn, "usage_summary", None)
-    if callable(usage):
-        err.print(usage())
+    from extractor.result import StreamingBackend
+
+    if isinstance(fn, StreamingBackend):
+        err.print(fn.usage_summary(), soft_wrap=True)
 
 
 @app.command("eval")

@@ -412,3 +412,14 @@ def test_not_applicable_claims_need_a_quoted_marker():
                                                 "quotes": {"review": "行政复议 | 2 | 0 | 0 | 0 | 2 |"}})
     assert "not_applicable:review.total" in ungrounded(wrong_quote, text)
     assert prints_not_applicable("规章 | 不适用 |") and not prints_not_applicable("规章 | 1 | 3 |")
+
+
+def test_a_text_that_is_not_a_report_raises_before_any_model_call(server, tmp_path):
+    from extractor.errors import NotAReport
+    from extractor.reconcile.hybrid import HybridBackend
+
+    notice = load_text("气象台发布暴雨蓝色预警：预计今天夜间到明天白天，全市有大到暴雨，局部大暴雨，请注意防范。" * 3)
+    for backend in (LLMBackend(make_settings(server, tmp_path)), HybridBackend(make_settings(server, tmp_path))):
+        with pytest.raises(NotAReport):
+            backend(notice)
+    assert server.chat_requests == []

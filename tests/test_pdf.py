@@ -466,3 +466,25 @@ def test_clicking_a_field_draws_its_box_on_the_page_image(tmp_path):
     scale = image["width"] / 595.28  # CSS pixels per PDF point of the shown page
     assert abs((frame["x"] - image["x"]) / scale - box[1]) < 3
     assert abs((frame["y"] - image["y"]) / scale - box[2]) < 3
+
+
+def test_a_500_page_pdf_is_read_up_to_the_page_limit_with_a_warning():
+    from extractor.formats.pdf import MAX_PAGES
+
+    pdf = _pdf()
+    for n in range(1, 501):
+        pdf.add_page()
+        pdf.text(LEFT, 100, f"正文第{n}页:本机关全年共主动公开政府信息{n}条。")
+    doc = load_bytes(_bytes(pdf), name="long.pdf")
+    assert doc.pages == 500 and MAX_PAGES < 500
+    assert f"正文第{MAX_PAGES}页" in doc.text and f"正文第{MAX_PAGES + 1}页" not in doc.text
+    assert any(f"only the first {MAX_PAGES}" in w for w in doc.warnings)
+
+
+def test_a_bar_printed_in_a_cell_does_not_split_the_row():
+    pdf = _pdf()
+    pdf.add_page()
+    _table_rows(pdf, [["信息内容", "数量|件", "备注", "合计"], ["规章", "3", "无", "3"]], top=100)
+    doc = load_bytes(_bytes(pdf), name="bar.pdf")
+    start, end = doc.tables[0].span
+    assert doc.text[start:end].split("\n")[0] == "| 信息内容 | 数量¦件 | 备注 | 合计 |"

@@ -29,6 +29,7 @@ Glyph = tuple[str, float, float, float, float]
 
 MARGIN_SHARE = 0.12              # top/bottom share of the page where running heads and page numbers sit
 MIN_CHARS_PER_PAGE = 8           # below this on average the text layer is not usable: OCR instead
+MAX_PAGES = 300                  # pages read from one PDF: memory and time stay bounded (reports run to ~50)
 
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－·•\s]*\d{1,4}[-—–－·•\s]*|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,4}\s*页)?"
@@ -122,11 +123,11 @@ def load_pdf(data: bytes, *, name: str, sha256: str) -> Document:
         n_pages = len(pdf)
         if n_pages == 0:
             raise NoPagesDocument("the PDF has no pages")
-        pages = _read_pages(pdf, data)
+        pages = _read_pages(pdf, data, min(n_pages, MAX_PAGES))
     finally:
         pdf.close()
     ink = sum(_ink(it) for p in pages for it in p.items)
-    if ink < MIN_CHARS_PER_PAGE * n_pages:
+    if ink < MIN_CHARS_PER_PAGE * len(pages):
         from extractor.formats.ocr import load_scanned_pdf
 
         return load_scanned_pdf(data, name=name, sha256=sha256)
@@ -134,6 +135,8 @@ def load_pdf(data: bytes, *, name: str, sha256: str) -> Document:
     items = _merge_continued_tables(pages)
     doc = _assemble(items, pages)
     doc.path, doc.sha256, doc.pages = name, sha256, n_pages
+    if n_pages > MAX_PAGES:
+        doc.warnings.append(f"the PDF has {n_pages} pages; only the first {MAX_PAGES} were read")
     return doc
 
 
@@ -192,13 +195,13 @@ def _has_no_pages(data: bytes) -> bool:
 
 # ------------------------------------------------------------------ characters
 
-def _read_pages(pdf, data: bytes) -> list[_Page]:
-    """Every page's prose lines and ruled tables, top to bottom; one page in memory at a time."""
+def _read_pages(pdf, data: bytes, n_pages: int) -> list[_Page]:
+    """The first ``n_pages`` pages' prose lines and ruled tables, top to bottom; one pdfium page open at a time."""
 
     plumber = None
     pages: list[_Page] = []
     try:
-        for index in range(len(pdf)):
+        for index in range(n_pages):
             page = pdf[index]
             try:
                 width, height = page.get_size()
@@ -572,7 +575,8 @@ def _cell_string(glyphs: list[Glyph]) -> tuple[str, list[Glyph | None]]:
             chars.append(ch)
             src.append(None)
         for g in piece:
-            ch = "｜" if g[0] == "|" else (" " if g[0].isspace() else g[0])
+            # A "|" printed in a cell would split the pipe row; ¦ survives normalising (｜ would not).
+            ch = "¦" if g[0] in "|｜" else (" " if g[0].isspace() else g[0])
             chars.append(ch)
             src.append(None if ch == " " else g)
     return "".join(chars), src

@@ -22,6 +22,7 @@ from instructor.core.exceptions import (AsyncValidationError, IncompleteOutputEx
 from pydantic import BaseModel, ValidationError
 
 from extractor.baseline.meta import extract_meta
+from extractor.baseline.report_check import check_is_report
 from extractor.config import Settings
 from extractor.ingest import Document
 from extractor.llm.answers import (ANSWER_MODELS, SectionAnswer, grounded_rows, grounding, locate_quote,
@@ -234,6 +235,7 @@ class LLMBackend:
         """Meta from the deterministic reader; every (wanted) section from the model.
 
         ``baseline`` is accepted for the Backend protocol and ignored: this backend is model-only."""
+        check_is_report(doc.text)  # raises NotAReport: no model call is spent on a text that is not a report
         ext = Extraction(template="narrative")
         extract_meta(doc.text, ext)
         year = ext.values["meta.year"].value if "meta.year" in ext.values else None
