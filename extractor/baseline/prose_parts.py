@@ -127,16 +127,16 @@ class Cue:
         for keyword, pattern in self.before_keyword:
             at = text.find(keyword, start, end)
             while at != -1 and (best is None or at - 40 < best.start):
-                m = pattern.search(text, max(start, at - 40), min(end, at + len(keyword) + 30))
-                reading = self._count(text, m) if m is not None and m.end() > at else None
-                if reading is not None and (best is None or m.start() < best.start):
+                near = pattern.search(text, max(start, at - 40), min(end, at + len(keyword) + 30))
+                reading = self._count(text, near) if near is not None and near.end() > at else None
+                if reading is not None and (best is None or reading.start < best.start):
                     best = reading
                     break
                 at = text.find(keyword, at + 1, end)
         for pattern in self.zeros:
-            m = pattern.search(text, start, end)
-            if m and (best is None or m.start() < best.start):
-                best = Reading(0, m.start(), m.end())
+            zero = pattern.search(text, start, end)
+            if zero and (best is None or zero.start() < best.start):
+                best = Reading(0, zero.start(), zero.end())
         return best
 
     def _count(self, text: str, m: re.Match[str]) -> Reading | None:
