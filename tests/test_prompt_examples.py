@@ -1,7 +1,7 @@
 """Prompts and schema descriptions teach with invented examples, never with dev-report answers.
 
 A model scored on the dev set must not have been shown its answers: every example number in
-extractor/prompts/*.md and in the JSON schemas the model is sent (long enough to be an answer rather
+prompts/*.md and in the JSON schemas the model is sent (long enough to be an answer rather
 than a row number) must be absent from the dev reports, and no dev report's issuer may be
 named as an example.
 """
@@ -23,8 +23,7 @@ _TEMPLATE_IDS = {"2019", "2021", "60", "30"}  # 国办公开办函〔2019〕60�
 
 
 def taught_texts() -> dict[str, str]:
-    texts = {f"extractor/prompts/{p.name}": p.read_text(encoding="utf-8")
-             for p in sorted((ROOT / "extractor" / "prompts").glob("*.md"))}
+    texts = {f"prompts/{p.name}": p.read_text(encoding="utf-8") for p in sorted((ROOT / "extractor" / "prompts").glob("*.md"))}
     for name, model in ANSWER_MODELS.items():
         texts[f"schema:{name}"] = json.dumps(model.model_json_schema(), ensure_ascii=False)
     return texts
