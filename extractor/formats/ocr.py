@@ -157,7 +157,6 @@ def load_scanned_pdf(data: bytes, *, name: str, sha256: str, settings: Settings 
         UnsupportedFormat: the ``ocr`` extra is not installed (the message says what to install).
         CorruptDocument / NoPagesDocument: the PDF cannot be rendered.
     """
-    engine = _engine(settings)
     import pypdfium2 as pdfium
 
     try:
@@ -169,6 +168,7 @@ def load_scanned_pdf(data: bytes, *, name: str, sha256: str, settings: Settings 
         if len(pdf) == 0:
             raise NoPagesDocument("the PDF has no pages")
         scale = OCR_DPI / 72
+        engine = _engine(settings)
         for index in range(len(pdf)):
             page = pdf[index]
             try:
@@ -191,7 +191,6 @@ def load_image(data: bytes, *, name: str, sha256: str, settings: Settings | None
         UnsupportedFormat: the ``ocr`` extra is not installed.
         CorruptDocument: the image cannot be decoded.
     """
-    engine = _engine(settings)
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -202,7 +201,7 @@ def load_image(data: bytes, *, name: str, sha256: str, settings: Settings | None
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise CorruptDocument(f"the image cannot be decoded (damaged or not an image): {exc}") from exc
     scale = dpi / 72
-    doc = _assemble([_read_page(engine, image, 1, scale)], _threshold(settings))
+    doc = _assemble([_read_page(_engine(settings), image, 1, scale)], _threshold(settings))
     doc.path, doc.sha256, doc.pages, doc.source_format = name, sha256, 1, "image"
     return doc
 
@@ -432,10 +431,35 @@ def _find_tables(gray: np.ndarray, page: int) -> tuple[list[_Table], np.ndarray]
         if t is None:
             continue
         tables.append(t)
-        region = np.zeros_like(erase)
-        region[y:y + bh, x:x + bw] = True
-        erase |= region & cv2.dilate(horiz | vert, np.ones((3, 3), np.uint8)).astype(bool)
+        _erase_rules(erase, horiz, vert, t)
     return tables, erase
+
+
+def _erase_rules(erase: np.ndarray, horiz: np.ndarray, vert: np.ndarray, t: _Table) -> None:
+    """Mark the table's rules for erasing: line pixels in a narrow band around each edge only.
+
+    Only around the edges: a long horizontal stroke run of neighbouring
+    characters (二三 printed tight) survives the opening too, and must stay.
+    """
+    band = EDGE_GAP
+    x0, x1, y0, y1 = t.xs[0] - band, t.xs[-1] + band + 1, t.ys[0] - band, t.ys[-1] + band + 1
+    x0, y0 = max(0, x0), max(0, y0)
+    for y in t.ys:
+        a, b = max(0, y - band), y + band + 1
+        erase[a:b, x0:x1] |= (horiz[a:b, x0:x1] | vert[a:b, x0:x1]).astype(bool)
+        erase[a:b, x0:x1] |= _grow(horiz[a:b, x0:x1])
+    for x in t.xs:
+        a, b = max(0, x - band), x + band + 1
+        erase[y0:y1, a:b] |= (vert[y0:y1, a:b] | horiz[y0:y1, a:b]).astype(bool)
+        erase[y0:y1, a:b] |= _grow(vert[y0:y1, a:b])
+
+
+def _grow(mask: np.ndarray) -> np.ndarray:
+    """A line mask one pixel wider on each side (the anti-aliased fringe of a printed rule)."""
+    import cv2
+    import numpy as np
+
+    return cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
 
 
 def _edges(counts, min_count: int, offset: int) -> list[int]:
@@ -450,12 +474,22 @@ def _edges(counts, min_count: int, offset: int) -> list[int]:
     return [offset + (run[0] + run[-1]) // 2 for run in edges]
 
 
+def _covered(strip: np.ndarray, *, axis: int) -> bool:
+    """A line crosses the whole strip (90 % of it, for breaks in a printed rule)."""
+    return strip.size > 0 and float(strip.any(axis=axis).mean()) >= 0.9
+
+
 def _grid_in(horiz, vert, x: int, y: int, bw: int, bh: int, kx: int, ky: int, page: int) -> _Table | None:
     """The grid of one table region; positions with no line between them are one cell (union-find)."""
     hs = horiz[y:y + bh, x:x + bw]
     vs = vert[y:y + bh, x:x + bw]
-    ys = _edges(hs.sum(axis=1), kx, y)
-    xs = _edges(vs.sum(axis=0), ky, x)
+    ys = _edges(hs.sum(axis=1), max(kx, bw // 8), y)   # a rule spans a good part of the table,
+    xs = _edges(vs.sum(axis=0), max(ky, bh // 8), x)   # a run of character strokes does not
+    # a rule runs from one edge to the next; character strokes that survived the opening do not
+    xs = [xe for xe in xs if any(_covered(vert[ys[r] + 3:ys[r + 1] - 2, max(0, xe - 3):xe + 4], axis=1)
+                                 for r in range(len(ys) - 1))]
+    ys = [ye for ye in ys if any(_covered(horiz[max(0, ye - 3):ye + 4, xs[c] + 3:xs[c + 1] - 2], axis=0)
+                                 for c in range(len(xs) - 1))]
     if len(ys) < 2 or len(xs) < 2 or (len(ys) - 1) * (len(xs) - 1) < 2:
         return None
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
@@ -598,7 +632,7 @@ def _assemble(pages: list[_Page], threshold: float) -> Document:
 def _right_margin(page: _Page) -> float:
     """Where long prose lines end on this page (the 90th percentile of line ends)."""
     ends = sorted(it.x1 for it in page.items if isinstance(it, _Line) and len(it.chars) >= 8)
-    return ends[int(0.9 * (len(ends) - 1))] if len(ends) >= 2 else float("inf")
+    return ends[int(0.9 * (len(ends) - 1))] if len(ends) >= 3 else float("inf")  # fewer: no margin to run to
 
 
 def _continues(prev: _Line, nxt: _Line, right: float) -> bool:
