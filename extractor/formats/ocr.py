@@ -249,17 +249,21 @@ def _read_page(engine, image, number: int, scale: float) -> _Page:
     clean[erase] = 255
     rects = _text_boxes(engine, gray)
     crops = _cell_crops(rects, tables, clean < INK_LEVEL)
-    chars = _recognise(engine, clean, crops)
+    read = _recognise(engine, clean, [rect for rect, _ in crops])
     page = _Page(number=number, scale=scale, width=float(gray.shape[1]))
     loose: list[_Char] = []
-    for ch in chars:
-        for t in tables:
-            k = t.cell_at(ch.cx, ch.cy)
-            if k >= 0:
-                t.chars[k].append(ch)
-                break
-        else:
-            loose.append(ch)
+    for (_, target), chars in zip(crops, read):
+        if target is not None:  # a cell's crop: its characters are that cell's, wherever their centres fall
+            tables[target[0]].chars[target[1]].extend(chars)
+            continue
+        for ch in chars:
+            for t in tables:
+                k = t.cell_at(ch.cx, ch.cy)
+                if k >= 0:
+                    t.chars[k].append(ch)
+                    break
+            else:
+                loose.append(ch)
     height = gray.shape[0]
     lines = [line for line in _group_lines(loose, number)
              if not (_PAGE_NUMBER.match(line.text) and (line.bottom < 0.1 * height or line.top > 0.9 * height))]
@@ -292,7 +296,7 @@ def _text_boxes(engine, gray: np.ndarray) -> list[tuple[int, int, int, int]]:
 Rect = tuple[int, int, int, int]  # x0, top, x1, bottom in pixels
 
 
-def _cell_crops(rects: list[Rect], tables: list[_Table], ink: np.ndarray) -> list[Rect]:
+def _cell_crops(rects: list[Rect], tables: list[_Table], ink: np.ndarray) -> list[tuple[Rect, tuple[int, int] | None]]:
     """What to read: text boxes outside tables as found; inside a table, each text line of each cell.
 
     A box crossing cell borders is cut at them (clear of the lines), and a
@@ -301,7 +305,7 @@ def _cell_crops(rects: list[Rect], tables: list[_Table], ink: np.ndarray) -> lis
     then narrowed again to the ink in it.
     Pieces of one cell that overlap vertically are one line.
     """
-    crops: list[Rect] = []
+    crops: list[tuple[Rect, tuple[int, int] | None]] = []
     per_cell: dict[tuple[int, int], list[Rect]] = {}
     for rect in rects:
         x0, top, x1, bottom = rect
@@ -309,7 +313,7 @@ def _cell_crops(rects: list[Rect], tables: list[_Table], ink: np.ndarray) -> lis
         owner = next((i for i, t in enumerate(tables)
                       if t.xs[0] <= cx <= t.xs[-1] and t.ys[0] <= cy <= t.ys[-1]), None)
         if owner is None:
-            crops.append(rect)
+            crops.append((rect, None))
             continue
         t = tables[owner]
         r = max(i for i in range(t.n_rows) if t.ys[i] <= cy)
@@ -317,7 +321,14 @@ def _cell_crops(rects: list[Rect], tables: list[_Table], ink: np.ndarray) -> lis
             cx0, ctop, cx1, cbottom = t.cell_rect(k)
             if min(x1, cx1) - max(x0, cx0) >= 3:
                 per_cell.setdefault((owner, k), []).append((cx0 + 3, max(top, ctop + 3), cx1 - 2, min(bottom, cbottom - 2)))
-    for pieces in per_cell.values():
+    for i, t in enumerate(tables):  # a cell with ink the detector found nothing in (a lone digit): read it whole
+        for k in range(len(t.chars)):
+            if (i, k) not in per_cell:
+                x0, top, x1, bottom = t.cell_rect(k)
+                inner = (x0 + 3, top + 3, x1 - 2, bottom - 2)
+                if inner[2] > inner[0] and inner[3] > inner[1] and _ink_rows(ink, inner) is not None:
+                    per_cell[(i, k)] = [_ink_rows(ink, inner) or inner]
+    for target, pieces in per_cell.items():
         pieces.sort(key=lambda p: p[1])
         merged: list[list[int]] = []
         for p in pieces:
@@ -328,8 +339,18 @@ def _cell_crops(rects: list[Rect], tables: list[_Table], ink: np.ndarray) -> lis
                 merged[-1][3] = max(merged[-1][3], p[3])
             else:
                 merged.append(list(p))
-        crops.extend(_ink_bounds(ink, (a, b, c, d)) for a, b, c, d in merged)
-    return [c for c in crops if c[2] > c[0]]
+        crops.extend((_ink_bounds(ink, (a, b, c, d)), target) for a, b, c, d in merged)
+    return [(rect, target) for rect, target in crops if rect[2] > rect[0]]
+
+
+def _ink_rows(ink: np.ndarray, rect: Rect) -> Rect | None:
+    """The rect narrowed to its printed rows (a small margin kept), or None when nothing is printed in it."""
+    x0, top, x1, bottom = rect
+    rows = ink[top:bottom, x0:x1].any(axis=1).nonzero()[0]
+    if rows.size < 4:  # a speck is not text
+        return None
+    margin = 3
+    return (x0, max(top, top + int(rows[0]) - margin), x1, min(bottom, top + int(rows[-1]) + 1 + margin))
 
 
 def _ink_bounds(ink: np.ndarray, rect: Rect) -> Rect:
@@ -343,8 +364,8 @@ def _ink_bounds(ink: np.ndarray, rect: Rect) -> Rect:
     return (max(x0, x0 + int(cols[0]) - margin), top, min(x1, x0 + int(cols[-1]) + 1 + margin), bottom)
 
 
-def _recognise(engine, clean: np.ndarray, crops: list[tuple[int, int, int, int]]) -> list[_Char]:
-    """Read every crop (lines erased, white margin added), a box and a confidence per character.
+def _recognise(engine, clean: np.ndarray, crops: list[Rect]) -> list[list[_Char]]:
+    """Read every crop (lines erased, white margin added): per crop, its characters with a box and a confidence.
 
     The recogniser reports, per character, the column of its output where the
     character was read; ``steps`` columns span the crop's width, which gives
@@ -354,20 +375,21 @@ def _recognise(engine, clean: np.ndarray, crops: list[tuple[int, int, int, int]]
 
     pad = 4
     images, kept = [], []
-    for x0, top, x1, bottom in crops:
+    for i, (x0, top, x1, bottom) in enumerate(crops):
         crop = clean[top:bottom, x0:x1]
         if crop.size == 0 or int(crop.min()) >= INK_LEVEL:
             continue  # nothing printed in this piece
         crop = np.pad(crop, pad, constant_values=255)
         images.append(np.ascontiguousarray(np.stack([crop, crop, crop], axis=-1)))
-        kept.append((x0, top, x1, bottom))
+        kept.append(i)
+    out: list[list[_Char]] = [[] for _ in crops]
     if not images:
-        return []
+        return out
     results, _ = engine.text_rec(images, True)
-    chars: list[_Char] = []
-    for line_id, ((x0, top, x1, bottom), result) in enumerate(zip(kept, results)):
-        chars.extend(_chars_of(result, x0 - pad, top, x1 - x0 + 2 * pad, bottom, line_id))
-    return chars
+    for i, result in zip(kept, results):
+        x0, top, x1, bottom = crops[i]
+        out[i] = _chars_of(result, x0 - pad, top, x1 - x0 + 2 * pad, bottom, i)
+    return out
 
 
 def _chars_of(result, left: float, top: float, width: float, bottom: float, line_id: int) -> list[_Char]:
@@ -397,7 +419,7 @@ def _chars_of(result, left: float, top: float, width: float, bottom: float, line
         half = (bottom - top) / 2
         lo = (centres[i - 1] + cx) / 2 if i else cx - half
         hi = (cx + centres[i + 1]) / 2 if i + 1 < len(centres) else cx + half
-        lo, hi = max(lo, cx - half), min(hi, cx + half)
+        lo, hi = max(lo, cx - half, left), min(hi, cx + half, left + width)
         chars.append(_Char(ch, lo, top, hi, bottom, conf, line_id))
     return chars
 
@@ -474,6 +496,52 @@ def _edges(counts, min_count: int, offset: int) -> list[int]:
     return [offset + (run[0] + run[-1]) // 2 for run in edges]
 
 
+def _rectangular_cells(roots: list[list[int]]) -> list[list[int]]:
+    """Regions with no line between their positions, cut into rectangles.
+
+    A browser draws no border round an empty cell, so the blank beside a short
+    table joins the title rows above and below it into one L-shaped region.
+    Cells are rectangles: each region is cut into row runs of columns, and runs
+    directly above one another over the same columns are one cell again.
+    """
+    n_rows, n_cols = len(roots), len(roots[0])
+    labels = [[-1] * n_cols for _ in range(n_rows)]
+    spots: dict[int, list[tuple[int, int]]] = {}
+    for r in range(n_rows):
+        for c in range(n_cols):
+            spots.setdefault(roots[r][c], []).append((r, c))
+    next_label = 0
+    for root, cells in spots.items():
+        rows = [r for r, _ in cells]
+        cols = [c for _, c in cells]
+        if len(cells) == (max(rows) - min(rows) + 1) * (max(cols) - min(cols) + 1):
+            for r, c in cells:
+                labels[r][c] = next_label
+            next_label += 1
+            continue
+        above: dict[tuple[int, int], int] = {}   # (first col, last col) of a run in the row above -> label
+        for r in range(min(rows), max(rows) + 1):
+            here: dict[tuple[int, int], int] = {}
+            c = 0
+            while c < n_cols:
+                if roots[r][c] != root:
+                    c += 1
+                    continue
+                start = c
+                while c + 1 < n_cols and roots[r][c + 1] == root:
+                    c += 1
+                run = (start, c)
+                label = above.get(run)
+                if label is None:
+                    label, next_label = next_label, next_label + 1
+                here[run] = label
+                for cc in range(start, c + 1):
+                    labels[r][cc] = label
+                c += 1
+            above = here
+    return labels
+
+
 def _covered(strip: np.ndarray, *, axis: int) -> bool:
     """A line crosses the whole strip (90 % of it, for breaks in a printed rule)."""
     return strip.size > 0 and float(strip.any(axis=axis).mean()) >= 0.9
@@ -518,16 +586,17 @@ def _grid_in(horiz, vert, x: int, y: int, bw: int, bh: int, kx: int, ky: int, pa
             ye = ys[r + 1]
             if x1 <= x0 or horiz[max(0, ye - 3):ye + 4, x0:x1].any(axis=0).mean() < LINE_COVER:
                 union(r * n_cols + c, (r + 1) * n_cols + c)
+    labels = _rectangular_cells([[find(r * n_cols + c) for c in range(n_cols)] for r in range(n_rows)])
     index: dict[int, int] = {}
     owner = [[-1] * n_cols for _ in range(n_rows)]
     origin = [[False] * n_cols for _ in range(n_rows)]
     for r in range(n_rows):
         for c in range(n_cols):
-            root = find(r * n_cols + c)
-            if root not in index:
-                index[root] = len(index)
+            label = labels[r][c]
+            if label not in index:
+                index[label] = len(index)
                 origin[r][c] = True
-            owner[r][c] = index[root]
+            owner[r][c] = index[label]
     return _Table(xs=xs, ys=ys, owner=owner, origin=origin, chars=[[] for _ in index], pages=[page] * n_rows)
 
 
