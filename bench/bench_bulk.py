@@ -9,6 +9,10 @@ process on a generated corpus in a temporary folder:
   * docs/s on the bundled PDFs (shared/reports/dev_formats/pdf, ``--pdf-copies``
     copies each), ``--workers 1`` vs ``2`` — PDF parsing is the CPU-heavy case
     workers exist for;
+  * calls/s of the hybrid backend against the scripted server of tests/ (in its own
+    process, answering after ``--latency``), ``--workers 1`` vs ``2``, as a share of
+    the ideal concurrency / latency (the baseline then runs in the workers, off the
+    event loop).  The server echoes the baseline: plumbing figures, not accuracy;
   * peak RSS of the job process (``wait4`` of the child: the kernel's high-water
     mark) for ``--small`` and ``--large`` documents, ``--workers 1`` so the
     figure is the whole job in one process.  Flat memory = the two barely differ.
@@ -20,6 +24,7 @@ figure can show no speed-up at all, and the printout says what it measured.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -53,12 +58,14 @@ def make_pdf_corpus(folder: Path, copies: int) -> Path | None:
     return folder
 
 
-def run_job(inputs: Path, out: Path, workers: int) -> tuple[float, int, float]:
+def run_job(inputs: Path, out: Path, workers: int, backend: str = "regex",
+            env: dict[str, str] | None = None) -> tuple[float, int, float]:
     """(seconds, documents written, peak RSS MB of the job process) for one ``extractor extract``."""
-    cmd = [sys.executable, "-m", "extractor.cli", "extract", str(inputs), "--backend", "regex",
+    cmd = [sys.executable, "-m", "extractor.cli", "extract", str(inputs), "--backend", backend,
            "--workers", str(workers), "--out", str(out)]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+                            env={**os.environ, **(env or {})})
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -68,22 +75,55 @@ def run_job(inputs: Path, out: Path, workers: int) -> tuple[float, int, float]:
     return seconds, docs, usage.ru_maxrss / 1024
 
 
+def hybrid_rates(base: Path, n_docs: int, concurrency: int, latency: float) -> None:
+    """Calls/s of ``extract --backend hybrid`` at 1 and 2 workers, against the ideal."""
+    import multiprocessing as mp
+
+    from bench.bench_llm import _serve
+
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    stop = ctx.Event()
+    server = ctx.Process(target=_serve, args=(latency, queue, stop), daemon=True)
+    server.start()
+    try:
+        env = {"OPENAI_BASE_URL": queue.get(timeout=60), "OPENAI_API_KEY": "sk-bench", "EXTRACTOR_MODEL": "scripted",
+               "EXTRACTOR_CONCURRENCY": str(concurrency), "EXTRACTOR_USE_CACHE": "false"}
+        folder = make_txt_corpus(base / "hybrid", n_docs)
+        ideal = concurrency / latency
+        for workers in (1, 2):
+            out = base / f"hybrid_{workers}.jsonl"
+            run_job(folder, out, workers, "hybrid", env)
+            report = json.loads(out.with_name(out.stem + ".report.json").read_text(encoding="utf-8"))
+            calls = (report["model"] or {}).get("calls", 0)
+            rate = calls / report["seconds"]
+            print(f"hybrid: {n_docs} docs, --workers {workers}: {calls} calls in {report['seconds']:.1f} s, "
+                  f"{rate:.1f} calls/s = {rate / ideal:.2f} of ideal ({concurrency} / {latency} s = {ideal:.0f}/s)")
+    finally:
+        stop.set()
+        server.join(timeout=10)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--txt", type=int, default=400, help="text reports for the worker comparison")
     ap.add_argument("--pdf-copies", type=int, default=2, help="copies of each bundled PDF")
     ap.add_argument("--small", type=int, default=1000, help="documents, first memory point")
     ap.add_argument("--large", type=int, default=10000, help="documents, second memory point")
+    ap.add_argument("--hybrid-docs", type=int, default=200, help="documents for the hybrid comparison (0: skip)")
+    ap.add_argument("--concurrency", type=int, default=32, help="concurrent model calls (hybrid)")
+    ap.add_argument("--latency", type=float, default=0.2, help="the scripted server's answer delay, seconds")
     args = ap.parse_args()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"machine: {cores} cores, load average {load:.2f} at start")
     with tempfile.TemporaryDirectory(prefix="bench_bulk_") as tmp:
         base = Path(tmp)
-        txt = make_txt_corpus(base / "txt", args.txt)
-        for kind, folder in (("txt", txt), ("pdf", make_pdf_corpus(base / "pdf", args.pdf_copies))):
+        txt = make_txt_corpus(base / "txt", args.txt) if args.txt else None
+        pdf = make_pdf_corpus(base / "pdf", args.pdf_copies) if args.pdf_copies else None
+        for kind, folder in (("txt", txt), ("pdf", pdf)):
             if folder is None:
-                print(f"{kind}: skipped (no bundled PDFs at {PDFS})")
+                print(f"{kind}: skipped")
                 continue
             rates = {}
             for workers in (1, 2):
@@ -92,6 +132,8 @@ def main() -> None:
                 print(f"{kind}: {docs} docs, --workers {workers}: {secs:.1f} s, {rates[workers]:.1f} docs/s")
             same = (base / f"{kind}_1.jsonl").read_bytes() == (base / f"{kind}_2.jsonl").read_bytes()
             print(f"{kind}: speed-up 2 vs 1 workers: {rates[2] / rates[1]:.2f}x (records identical: {same})")
+        if args.hybrid_docs:
+            hybrid_rates(base, args.hybrid_docs, args.concurrency, args.latency)
         rss = {}
         for n in (args.small, args.large):
             folder = make_txt_corpus(base / f"mem{n}", n)

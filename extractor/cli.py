@@ -89,6 +89,9 @@ def extract(
     if executor not in EXECUTORS:
         err.print(f"[red]error:[/] unknown executor '{executor}'; choose one of {', '.join(EXECUTORS)}")
         raise typer.Exit(2)
+    if address and executor != "ray":
+        err.print("[red]error:[/] --address is for --executor ray")
+        raise typer.Exit(2)
     if executor == "ray":
         import importlib.util
 
@@ -258,9 +261,10 @@ class _progress:
 
 
 def _print_llm_totals(fn) -> None:
-    usage = getattr(fn, "usage_summary", None)
-    if callable(usage):
-        err.print(usage())
+    from extractor.result import StreamingBackend
+
+    if isinstance(fn, StreamingBackend):
+        err.print(fn.usage_summary(), soft_wrap=True)
 
 
 @app.command("eval")
@@ -357,7 +361,7 @@ def inspect(
     from extractor.ingest import load_path
     from extractor.errors import DocumentError
     from extractor.pipeline import process_document
-    from extractor.review.html import field_rows, render_page
+    from extractor.review.html import field_rows, pdf_page_images, render_page
 
     try:
         doc = load_path(file)
@@ -372,7 +376,8 @@ def inspect(
         raise typer.Exit(1) from exc
     if html_out:
         html_out.parent.mkdir(parents=True, exist_ok=True)
-        html_out.write_text(render_page(doc.text, record), encoding="utf-8")
+        images = pdf_page_images(file.read_bytes(), record) if doc.source_format == "pdf" else None
+        html_out.write_text(render_page(doc.text, record, page_images=images), encoding="utf-8")
         err.print(f"wrote {html_out}")
         return
     issues = record["checks"] + record["flags"]
@@ -488,7 +493,7 @@ def _write_pages(records: list, order: list[int], html_dir: Path) -> None:
     from extractor.errors import DocumentError
     from extractor.ingest import load_path
     from extractor.review.decisions import output_stems, write_atomically
-    from extractor.review.html import render_page
+    from extractor.review.html import pdf_page_images, render_page
 
     html_dir.mkdir(parents=True, exist_ok=True)
     stems = output_stems(records)
@@ -503,7 +508,8 @@ def _write_pages(records: list, order: list[int], html_dir: Path) -> None:
         if r.get("sha256") and doc.sha256 != r["sha256"]:
             err.print(f"[yellow]skipped[/] {r['path']}: the file changed since the run", soft_wrap=True)
             continue
-        write_atomically(html_dir / f"{stems[i]}.html", render_page(doc.text, r))
+        images = pdf_page_images(Path(r["path"]).read_bytes(), r) if doc.source_format == "pdf" else None
+        write_atomically(html_dir / f"{stems[i]}.html", render_page(doc.text, r, page_images=images))
         written += 1
     err.print(f"wrote {written} spot-check pages to {html_dir}", soft_wrap=True)
 

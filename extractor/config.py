@@ -28,7 +28,10 @@ class Settings(BaseSettings):
     max_reasks: int = Field(default=2, ge=0, le=10, validation_alias="EXTRACTOR_MAX_REASKS")
     doc_token_budget: int = Field(default=60_000, ge=1000, validation_alias="EXTRACTOR_DOC_TOKEN_BUDGET")
     temperature: float = Field(default=0.0, validation_alias="EXTRACTOR_TEMPERATURE")
-    max_tokens: int = Field(default=2048, validation_alias="EXTRACTOR_MAX_TOKENS")
+    #: None: each section's own allowance (llm.backend.SECTION_MAX_TOKENS); a number overrides all.
+    max_tokens: int | None = Field(default=None, ge=64, validation_alias="EXTRACTOR_MAX_TOKENS")
+    #: After this many section calls in a row fail, the job stops asking the model (0: never stop).
+    max_consecutive_failures: int = Field(default=8, ge=0, validation_alias="EXTRACTOR_MAX_CONSECUTIVE_FAILURES")
     cache_dir: Path = Field(default=Path.home() / ".cache" / "govreport-extractor", validation_alias="EXTRACTOR_CACHE_DIR")
     use_cache: bool = Field(default=True, validation_alias="EXTRACTOR_USE_CACHE")
     prompts_dir: Path = Field(default=PROJECT_ROOT / "prompts", validation_alias="EXTRACTOR_PROMPTS_DIR")

@@ -17,6 +17,7 @@ Why it is shaped this way:
 
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing
 import os
@@ -31,7 +32,13 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO, TypeVar
 
 from extractor import __version__
-from extractor.pipeline import Prepared, Skipped, prepare_document, process_path, record_from_result
+from extractor.pipeline import (
+    Prepared,
+    Skipped,
+    prepare_document,
+    process_path,
+    record_from_result,
+)
 from extractor.record import DocumentRecord
 from extractor.result import Backend, StreamingBackend
 
@@ -117,6 +124,9 @@ class Executor(Protocol):
     def map_ordered(self, fn: Callable[[T], R], items: Iterable[T], window: int,
                     on_error: Callable[[T, BaseException], R]) -> Iterator[R]: ...
 
+    def submit(self, fn: Callable[[T], R], item: T) -> Future[R] | None:
+        """Start ``fn(item)`` elsewhere; None when this executor runs work in the caller."""
+
     def close(self) -> None: ...
 
 
@@ -130,6 +140,9 @@ class InlineExecutor:
                     on_error: Callable[[T, BaseException], R]) -> Iterator[R]:
         for item in items:
             yield fn(item)
+
+    def submit(self, fn: Callable[[T], R], item: T) -> Future[R] | None:
+        return None
 
     def close(self) -> None:
         pass
@@ -174,6 +187,13 @@ class ProcessExecutor:
                     continue
                 pending = retried
                 yield on_error(item, exc)
+
+    def submit(self, fn: Callable[[T], R], item: T) -> Future[R] | None:
+        try:
+            return self._pool.submit(fn, item)
+        except BrokenProcessPool:
+            self._restart()
+            return self._pool.submit(fn, item)
 
     def _restart(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -381,15 +401,17 @@ def run_bulk(files: list[Path], backend: Backend, sink: TextIO, report: RunRepor
     tasks = (Task(str(f), backend.name, prepare_only=streaming, want_baseline=bool(backend.wants_baseline))
              for f in files)   # made as submitted: nothing per document is held beyond the window
     report.inputs += len(files)
-    executor = make_executor(options.executor, options.workers, options.address)
+    # No more local workers than documents: a one-file job needs no pool to start.
+    workers = options.workers if options.executor == "ray" else max(1, min(options.workers, len(files)))
+    executor = make_executor(options.executor, workers, options.address)
     report.executor, report.workers = executor.name, executor.workers
-    chunk = max(16, 2 * int(getattr(getattr(backend, "settings", None), "concurrency", 8)))
-    window = options.window or (chunk if streaming else 4 * executor.workers)
+    chunk = options.window or max(64, 8 * int(getattr(getattr(backend, "settings", None), "concurrency", 8)))
+    window = options.window or 4 * executor.workers
     log = _FailureLog(failures, append=options.resume)
     written = 0
     try:
-        outcomes = executor.map_ordered(work, tasks, window, worker_died)
-        finished = _model_records(outcomes, backend, chunk) if streaming else outcomes
+        finished = (_model_records(tasks, backend, executor, chunk) if streaming
+                    else executor.map_ordered(work, tasks, window, worker_died))
         for outcome in finished:
             record = outcome.summary
             assert record is not None and outcome.line is not None
@@ -422,27 +444,67 @@ def _sync(sink: TextIO) -> None:
         pass  # stdout pipes cannot be synced
 
 
-def _model_records(outcomes: Iterator[Outcome], backend: Backend, chunk: int) -> Iterator[Outcome]:
-    """Prepared documents go to the model backend a chunk at a time (workers keep preparing the
-    next ones meanwhile); each chunk's records come back in input order."""
+class _Finished(Exception):
+    """A document the worker already turned into a record (it could not be read): no model call."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.path)
+        self.outcome = outcome
+
+
+@dataclass
+class _Pending:
+    task: Task
+    future: Future[Outcome] | None
+
+
+def _model_records(tasks: Iterator[Task], backend: Backend, executor: Executor, chunk: int) -> Iterator[Outcome]:
+    """Documents go to the model backend a chunk at a time; each is handed over as soon as its
+    worker has read it (the event loop awaits the worker's future, it never blocks on it), and
+    the next chunk is already being read while this one is asked.  Records come back in
+    input order.  With no worker processes, a document is read inside the loop when its turn
+    comes (the serial behaviour)."""
     assert isinstance(backend, StreamingBackend)
-    batch: list[Outcome] = []
+    import asyncio
 
-    def flush() -> Iterator[Outcome]:
-        todo = [o for o in batch if o.prepared is not None]
+    def start(n: int) -> list[_Pending]:
+        return [_Pending(t, executor.submit(work, t)) for t in itertools.islice(tasks, n)]
+
+    loaded: dict[int, Outcome] = {}
+
+    def handed_over(p: _Pending, outcome: Outcome) -> Any:
+        if outcome.prepared is None:
+            raise _Finished(outcome)
+        loaded[id(p)] = outcome
+        return outcome.prepared.doc, outcome.prepared.baseline
+
+    def load(p: _Pending) -> Any:
+        if p.future is None:
+            return handed_over(p, work(p.task))
+
+        async def wait() -> Any:
+            assert p.future is not None
+            try:
+                outcome = await asyncio.wrap_future(p.future)
+            except Exception as exc:  # noqa: BLE001 - the worker died: recorded for this document
+                outcome = worker_died(p.task, exc)
+            return handed_over(p, outcome)
+        return wait()
+
+    current = start(chunk)
+    while current:
+        following = start(chunk)           # read ahead while this chunk is asked
         answers: dict[int, Outcome] = {}
-        for o, result in backend.stream(todo, lambda o: (o.prepared.doc, o.prepared.baseline)):  # type: ignore[union-attr]
-            answers[id(o)] = Outcome.finished(record_from_result(o.path, o.prepared, result, backend.name))
-        for o in batch:
-            yield o if o.line is not None else answers[id(o)]
-        batch.clear()
-
-    for outcome in outcomes:
-        batch.append(outcome)
-        if len(batch) >= chunk:
-            yield from flush()
-    if batch:
-        yield from flush()
+        for p, result in backend.stream(current, load):
+            if isinstance(result, _Finished):
+                answers[id(p)] = result.outcome
+                continue
+            outcome = loaded.pop(id(p), None)
+            answers[id(p)] = Outcome.finished(record_from_result(
+                p.task.path, outcome.prepared if outcome else None, result, backend.name))
+        for p in current:
+            yield answers[id(p)]
+        current = following
 
 
 def default_workers() -> int:
@@ -528,7 +590,7 @@ def merge_runs(shards: list[Path], out: Path) -> MergeReport:
                     continue
                 report.duplicates += 1
                 if old.ok and seen.ok and old.digest != seen.digest:
-                    report.conflicts.append({"path": path, "sha256": sha, "kept": str(ordered[si]),
+                    report.conflicts.append({"path": path, "sha256": sha, "kept": str(shard),
                                              "dropped": str(ordered[old.shard])})
                 if seen.ok or not old.ok:
                     winners[(path, sha)] = seen

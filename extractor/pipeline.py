@@ -8,7 +8,6 @@ what users' scripts read.  Bulk execution (worker processes, Ray) lives in
 from __future__ import annotations
 
 import glob
-import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -20,8 +19,15 @@ from extractor.baseline.report_check import check_is_report
 from extractor.checks import check_consistency
 from extractor.errors import DocumentError
 from extractor.ingest import SUPPORTED_SUFFIXES, Document, load_bytes, load_path
-from extractor.record import DocumentRecord
-from extractor.result import Backend, Extraction, Flag, FlagKind, StreamingBackend, ValueSource
+from extractor.record import CheckRecord, DocumentRecord, FlagRecord
+from extractor.result import (
+    Backend,
+    Extraction,
+    Flag,
+    FlagKind,
+    StreamingBackend,
+    ValueSource,
+)
 
 REPORT_SUFFIXES = SUPPORTED_SUFFIXES
 
@@ -62,8 +68,9 @@ def record_from_extraction(doc: Document, ext: Extraction, backend: str) -> Docu
         priority, questions = review_priority(ext, [b.as_dict() for b in breaks])
     return DocumentRecord(
         path=doc.path, sha256=doc.sha256, template=ext.template, backend=backend, fields=flat,
-        evidence=evidence, boxes=_boxes(doc, evidence), cells=_cells(doc, evidence), not_applicable=sorted(ext.not_applicable), checks=[b.as_dict() for b in breaks],
-        checks_run=checked, flags=[f.as_dict() for f in ext.flags], warnings=list(doc.warnings),
+        evidence=evidence, boxes=_boxes(doc, evidence), cells=_cells(doc, evidence),
+        not_applicable=sorted(ext.not_applicable), checks=[CheckRecord(**b.as_dict()) for b in breaks],
+        checks_run=checked, flags=[FlagRecord(**f.as_dict()) for f in ext.flags], warnings=list(doc.warnings),
         texts=dict(ext.texts), usage=dict(ext.usage), reconciliation=dict(ext.detail),
         review_priority=priority, open_questions=questions, error=error,
         error_type="ModelFailure" if error else None,
@@ -141,11 +148,11 @@ def process_bytes(data: bytes, name: str, backend: Backend | Callable[[Document]
     """A report's bytes -> its record.  Never raises for a bad document: the error goes into the record."""
     try:
         doc = load_bytes(data, name=name)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - recorded in the document's record, the job goes on
         return _failure(name, exc, backend_name, _sha_of(data))
     try:
         return process_document(doc, backend, backend_name)
-    except Exception as exc:  # a bug must not lose the rest of the job
+    except Exception as exc:  # noqa: BLE001 - a bug must not lose the rest of the job
         return _failure(name, exc, backend_name, doc.sha256)
 
 
@@ -154,11 +161,11 @@ def process_path(path: str | Path, backend: Backend | Callable[[Document], Extra
     """Never raises for a bad document: the error goes into the record."""
     try:
         doc = load_path(path)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - recorded in the document's record, the job goes on
         return _failure(str(path), exc, backend_name, _sha_or_none(path))
     try:
         return process_document(doc, backend, backend_name)
-    except Exception as exc:  # a bug must not lose the rest of the job
+    except Exception as exc:  # noqa: BLE001 - a bug must not lose the rest of the job
         return _failure(str(path), exc, backend_name, doc.sha256)
 
 
@@ -167,12 +174,12 @@ def prepare_document(path: str | Path, want_baseline: bool, backend_name: str) -
     worker; a document that cannot be read is already its (failure) record."""
     try:
         doc = load_path(path)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - recorded in the document's record, the job goes on
         return _failure(str(path), exc, backend_name, _sha_or_none(path))
     try:
         check_is_report(doc.text)  # a non-report is a failure record before any model is asked
         return Prepared(doc=doc, baseline=extract_baseline(doc) if want_baseline else None)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - recorded in the document's record, the job goes on
         return _failure(str(path), exc, backend_name, doc.sha256)
 
 
@@ -184,7 +191,7 @@ def record_from_result(path: str, prepared: Prepared | None, result: Extraction 
         return _failure(path, exc, backend_name, prepared.doc.sha256 if prepared else _sha_or_none(path))
     try:
         return record_from_extraction(prepared.doc, result, backend_name)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - recorded in the document's record, the job goes on
         return _failure(path, exc, backend_name, prepared.doc.sha256)
 
 
@@ -287,10 +294,8 @@ def _run_concurrent(files: list[Path], backend: StreamingBackend, backend_name: 
         check_is_report(doc.text)  # before any model call: a non-report costs no tokens
         return doc, None
 
-    done = 0
-    for path, result in backend.stream(files, load):
+    for done, (path, result) in enumerate(backend.stream(files, load), 1):
         record = record_from_result(str(path), prepared.pop(str(path), None), result, backend_name)
-        done += 1
         if progress:
             progress(done, len(files), str(path))
         yield record

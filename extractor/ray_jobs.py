@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -57,9 +58,7 @@ class RayExecutor:
                     on_error: Callable[[T, BaseException], R]) -> Iterator[R]:
         """Results in input order; a task that failed after Ray's retries (its worker died)
         becomes ``on_error(item, exc)``."""
-        task = self._remote.get(fn)
-        if task is None:
-            task = self._remote[fn] = self._ray.remote(num_cpus=1, max_retries=2)(fn)
+        task = self._task(fn)
         in_flight: deque[tuple[T, Any]] = deque()
         limit = max(window, self.workers)
         for item in items:
@@ -69,10 +68,20 @@ class RayExecutor:
         while in_flight:
             yield self._get(*in_flight.popleft(), on_error)
 
+    def submit(self, fn: Callable[[T], R], item: T) -> Future[R]:
+        """A Ray task as a concurrent future (the model backend's event loop awaits it)."""
+        return self._task(fn).remote(item).future()  # type: ignore[no-any-return]
+
+    def _task(self, fn: Callable[..., Any]) -> Any:
+        task = self._remote.get(fn)
+        if task is None:
+            task = self._remote[fn] = self._ray.remote(num_cpus=1, max_retries=2)(fn)
+        return task
+
     def _get(self, item: T, ref: Any, on_error: Callable[[T, BaseException], R]) -> R:
         try:
             return self._ray.get(ref)  # type: ignore[no-any-return]
-        except Exception as exc:  # RayTaskError, WorkerCrashedError, ...
+        except Exception as exc:  # noqa: BLE001 - RayTaskError, WorkerCrashedError, ...: the document's record says so
             return on_error(item, exc)
 
     def close(self) -> None:

@@ -135,6 +135,7 @@ class Extraction:
     texts: dict[str, list[str]] = field(default_factory=dict)   # 五/六 items, when a backend reads them
     usage: dict[str, Any] = field(default_factory=dict)         # model token accounting, when a model ran
     detail: dict[str, dict[str, Any]] = field(default_factory=dict)  # per-field reconciliation (hybrid)
+    quotes: dict[str, str] = field(default_factory=dict)        # a model's verbatim quote, by field key
     review_priority: float = 0.0
     open_questions: list[str] = field(default_factory=list)
 

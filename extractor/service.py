@@ -23,7 +23,7 @@ from extractor.errors import BinaryDocument, DocumentError, NotAReport, Unsuppor
 from extractor.ingest import load_bytes
 from extractor.pipeline import make_backend, process_document
 from extractor.review.decisions import DecisionsError, UnreadableDecisions, save_decisions
-from extractor.review.html import render_page
+from extractor.review.html import pdf_page_images, render_page
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -112,7 +112,9 @@ def create_app(settings: Settings | None = None, *, backend_name: str = "auto", 
             result = await run_in_threadpool(read_report, data, filename)
         except BadInput as exc:
             return HTMLResponse(_FORM.format(message=html.escape(exc.message)), status_code=exc.status)
-        page = render_page(result["doc"].text, result["record"], save_url="/v1/decisions" if run else None)
+        images = pdf_page_images(data, result["record"]) if result["doc"].source_format == "pdf" else None
+        page = render_page(result["doc"].text, result["record"], save_url="/v1/decisions" if run else None,
+                           page_images=images)
         return HTMLResponse(page)
 
     @app.post("/v1/decisions")

@@ -209,3 +209,185 @@ class FakeOpenAI:
         if self._server:
             self._server.shutdown()
             self._server.server_close()
+
+
+# ------------------------------------------------------------------ adversarial personas
+#
+# Each persona starts from the careful answer above and lies in one way, on purpose.  They
+# exist to prove what the hybrid lets through when a model is wrong: every lie must be
+# rejected by grounding, settled by the arithmetic, or named in the record.  Each persona
+# records which cells it falsified (``Liar.lies``), so a test can say how many lies it told.
+
+_NUMBER_TOKEN = re.compile(r"(?<![\d.])\d+(?![\d.])")
+_NUMERIC_SECTIONS = ("active", "applications", "appeals")
+
+
+def _rows(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "not_applicable" and v is not None and v != {}}
+
+
+def _shift(v: int) -> int:
+    """Another number written with the same digits, or one more digit: 27 -> 72, 100 -> 10, 3 -> 33."""
+    s = str(v)
+    if len(s) > 1:
+        rotated = int(s[1:] + s[0])
+        if rotated != v:
+            return rotated
+    return v * 10 + (v % 10 or 1)
+
+
+def _row_fields(section: str, row: str) -> list[str]:
+    """The columns of a row of a section model, in order (empty for a scalar row)."""
+    from pydantic import BaseModel
+
+    from schemas import Report
+
+    part = Report.model_fields[section].annotation
+    annotation = part.model_fields[row].annotation  # type: ignore[union-attr]
+    inner = next((a for a in getattr(annotation, "__args__", (annotation,)) if a is not type(None)), annotation)
+    if isinstance(inner, type) and issubclass(inner, BaseModel):
+        return list(inner.model_fields)
+    return []
+
+
+def _all_rows(section: str) -> list[str]:
+    from schemas import Report
+
+    part = Report.model_fields[section].annotation
+    return [r for r in part.model_fields if r != "not_applicable"]  # type: ignore[union-attr]
+
+
+def _lines_with_numbers(text: str) -> list[str]:
+    return [ln.strip() for ln in re.split(r"[\n。；]", text) if len(_NUMBER_TOKEN.findall(ln)) >= 2]
+
+
+def persona_shifted_digits(answer: dict[str, Any], section: str, text: str) -> set[str]:
+    """One cell per row gets the same digits in another order (or one more), the true line quoted."""
+    lies = set()
+    for row, value in _rows(answer["data"]).items():
+        if isinstance(value, dict):
+            col = next((c for c, v in value.items() if isinstance(v, int) and not isinstance(v, bool)), None)
+            if col is not None:
+                value[col] = _shift(value[col])
+                lies.add(f"{row}.{col}")
+        elif isinstance(value, int):
+            answer["data"][row] = _shift(value)
+            lies.add(row)
+    return lies
+
+
+def persona_wrong_rows(answer: dict[str, Any], section: str, text: str) -> set[str]:
+    """Each row gets the next row's figures, with the quote those figures came from."""
+    rows = [r for r, v in _rows(answer["data"]).items() if isinstance(v, dict)]
+    lies = set()
+    if len(rows) < 2:
+        return lies
+    values = [dict(answer["data"][r]) for r in rows]
+    quotes = [answer["quotes"].get(r, "") for r in rows]
+    for i, row in enumerate(rows):
+        src = (i + 1) % len(rows)
+        answer["data"][row] = values[src]
+        answer["quotes"][row] = quotes[src]
+        lies |= {f"{row}.{c}" for c, v in values[src].items() if values[i].get(c) != v}
+    return lies
+
+
+def persona_invented_rows(answer: dict[str, Any], section: str, text: str) -> set[str]:
+    """Rows the report does not fill get numbers taken from a real line, which is quoted."""
+    lines = _lines_with_numbers(text)
+    lies: set[str] = set()
+    present = _rows(answer["data"])
+    for i, row in enumerate(r for r in _all_rows(section) if r not in present):
+        if not lines:
+            break
+        line = lines[i % len(lines)]
+        tokens = [int(t) for t in _NUMBER_TOKEN.findall(line)]
+        cols = _row_fields(section, row)
+        if cols:
+            answer["data"][row] = dict(zip(cols, tokens))
+            lies |= {f"{row}.{c}" for c in list(cols)[:len(tokens)]}
+        else:
+            answer["data"][row] = tokens[0]
+            lies.add(row)
+        answer["quotes"][row] = line
+    return lies
+
+
+def persona_self_summing(answer: dict[str, Any], section: str, text: str) -> set[str]:
+    """Rows the report does not fill get a real row's figures (which add up to their own total)."""
+    present = {r: v for r, v in _rows(answer["data"]).items() if isinstance(v, dict) and "total" in v}
+    lies: set[str] = set()
+    if not present:
+        return lies
+    donor, values = next(iter(present.items()))
+    for row in _all_rows(section):
+        if row in answer["data"] and answer["data"][row] not in (None, {}):
+            continue
+        if set(values) <= set(_row_fields(section, row)):
+            answer["data"][row] = dict(values)
+            answer["quotes"][row] = answer["quotes"].get(donor, "")
+            lies |= {f"{row}.{c}" for c in values}
+    return lies
+
+
+def persona_false_na(answer: dict[str, Any], section: str, text: str) -> set[str]:
+    """Every printed cell is claimed not applicable, quoting the true line (or any line with a '/')."""
+    slash = next((ln for ln in text.splitlines() if re.search(r"(^|\s|\|)[/／](\s|\||$)", ln)), None)
+    claims: list[str] = []
+    for row, value in list(_rows(answer["data"]).items()):
+        prefix = row if section == "appeals" else f"{section}.{row}"   # flat keys (schemas.flat)
+        cols = list(value) if isinstance(value, dict) else [None]
+        claims += [f"{prefix}.{c}" if c else prefix for c in cols]
+        answer["data"][row] = None
+        if slash:
+            answer["quotes"][row] = slash
+    answer["data"]["not_applicable"] = claims
+    return set(claims)
+
+
+def persona_other_number(answer: dict[str, Any], section: str, text: str) -> set[str]:
+    """One cell per row gets another number printed in the same quote."""
+    lies = set()
+    for row, value in _rows(answer["data"]).items():
+        tokens = [int(t) for t in _NUMBER_TOKEN.findall(answer["quotes"].get(row, ""))]
+        cells = value.items() if isinstance(value, dict) else [(None, value)]
+        for col, v in cells:
+            other = next((t for t in tokens if t != v), None)
+            if other is None or not isinstance(v, int):
+                continue
+            if col is None:
+                answer["data"][row] = other
+            else:
+                value[col] = other
+            lies.add(f"{row}.{col}" if col else row)
+            break
+    return lies
+
+
+PERSONAS: dict[str, Callable[[dict[str, Any], str, str], set[str]]] = {
+    "shifted digits": persona_shifted_digits,
+    "wrong rows": persona_wrong_rows,
+    "invented rows": persona_invented_rows,
+    "self-summing invented rows": persona_self_summing,
+    "false n/a": persona_false_na,
+    "another number of the quote": persona_other_number,
+}
+
+
+class Liar:
+    """A responder that answers every numeric section through one persona, counting its lies."""
+
+    def __init__(self, persona: str) -> None:
+        self.persona = PERSONAS[persona]
+        self.lies: set[tuple[int, str, str]] = set()
+        self._lock = threading.Lock()
+
+    def __call__(self, request: dict[str, Any]) -> Reply:
+        answer = baseline_answer(request)
+        section = section_of(request) or ""
+        if section in _NUMERIC_SECTIONS:
+            text = section_text_of(request)
+            told = self.persona(answer, section, text)
+            with self._lock:
+                self.lies |= {(hash(text), section, cell) for cell in told}
+        return Reply(200, completion(request, answer))

@@ -16,7 +16,9 @@ from typer.testing import CliRunner
 
 from extractor import errors
 from extractor.cli import app
-from extractor.pipeline import Skipped, expand_inputs
+from extractor.config import Settings
+from extractor.jobs import JobOptions, RunReport, run_bulk
+from extractor.pipeline import Skipped, expand_inputs, make_backend
 from extractor.record import DocumentRecord, record_json_schema
 from tests.fake_openai import FakeOpenAI
 
@@ -118,7 +120,7 @@ def test_resume_redoes_failed_and_cut_off_records_only(corpus, tmp_path):
     (corpus / "c_empty.txt").write_text((corpus / REPORTS[0]).read_text(encoding="utf-8"), encoding="utf-8")
     with out.open("a", encoding="utf-8") as fh:
         fh.write('{"path": "cut off mid-li')          # what a killed job leaves
-    code, output = extract(str(corpus), "--backend", "regex", "--workers", "2", "--resume", "--out", str(out))
+    _, output = extract(str(corpus), "--backend", "regex", "--workers", "2", "--resume", "--out", str(out))
     assert "resume: 4 documents already" in output
     records = lines(out)
     assert sorted(r["path"] for r in records) == sorted(r["path"] for r in first)
@@ -162,20 +164,30 @@ def test_expand_inputs_says_why_each_file_was_skipped(corpus):
 def test_hybrid_with_workers_reuses_the_workers_baseline_and_matches_the_serial_run(tmp_path, dev_dir, monkeypatch):
     server = FakeOpenAI().start()
     try:
-        for k, v in dict(OPENAI_BASE_URL=server.base_url, OPENAI_API_KEY="sk-test", EXTRACTOR_MODEL="test-model",
-                         EXTRACTOR_USE_CACHE="false").items():
+        for k, v in {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-test", "EXTRACTOR_MODEL": "test-model",
+                     "EXTRACTOR_USE_CACHE": "false"}.items():
             monkeypatch.setenv(k, v)
-        inputs = [str(dev_dir / n) for n in REPORTS[:2]]
+        empty = tmp_path / "empty.txt"
+        empty.write_bytes(b"")
+        inputs = [str(dev_dir / REPORTS[0]), str(empty), str(dev_dir / REPORTS[1])]
         serial, parallel = tmp_path / "serial.jsonl", tmp_path / "parallel.jsonl"
         code1, _ = extract(*inputs, "--backend", "hybrid", "--workers", "1", "--out", str(serial))
         code2, _ = extract(*inputs, "--backend", "hybrid", "--workers", "2", "--out", str(parallel))
+        # chunks of one document: every hand-over between workers and the event loop is a boundary
+        chunked = tmp_path / "chunked.jsonl"
+        backend = make_backend("hybrid", Settings())
+        report = RunReport(backend="hybrid", executor="local", workers=2)
+        with chunked.open("w", encoding="utf-8") as sink:
+            run_bulk([Path(p) for p in inputs], backend, sink, report, JobOptions(workers=2, window=1))
     finally:
         server.stop()
-    assert code1 == code2 == 0
-    a, b = lines(serial), lines(parallel)
-    assert [r["path"] for r in a] == [r["path"] for r in b] == inputs
-    assert [r["fields"] for r in a] == [r["fields"] for r in b]
-    assert all(r["backend"] == "hybrid" and r["usage"] for r in b)
+    assert code1 == code2 == 1       # the empty file
+    a, b, c = lines(serial), lines(parallel), lines(chunked)
+    assert [r["path"] for r in a] == [r["path"] for r in b] == [r["path"] for r in c] == inputs
+    assert [r["fields"] for r in a] == [r["fields"] for r in b] == [r["fields"] for r in c]
+    assert b[1]["error_type"] == c[1]["error_type"] == "EmptyDocument"
+    assert all(r["backend"] == "hybrid" and r["usage"] for r in (b[0], b[2], c[0], c[2]))
+    assert report.model["calls"] > 0 and report.failed == 1
 
 
 def test_ray_executor_without_the_extra_says_how_to_install_it(monkeypatch, dev_dir):

@@ -12,7 +12,7 @@ from extractor.config import Settings
 from extractor.ingest import load_path, load_text
 from extractor.llm.backend import LLMBackend
 from extractor.llm.transport import RateLimiter
-from tests.fake_openai import FakeOpenAI, Reply, baseline_answer, completion
+from tests.fake_openai import FakeOpenAI, Reply, baseline_answer, completion, section_of
 
 KEY = "sk-test-DO-NOT-LEAK-42"
 
@@ -132,11 +132,62 @@ def test_401_fails_at_once_with_a_clear_message_and_no_key(server, tmp_path, cho
     assert "OPENAI_API_KEY" in flag.message and KEY not in flag.message
 
 
-def test_truncated_answer_fails_fast(server, tmp_path, chongqing):
-    server.push(lambda req: Reply(200, completion(req, '{"data": {', finish="length")))
-    backend, ext = run_one(make_settings(server, tmp_path), chongqing, ["appeals"])
+def test_truncated_answer_fails_fast_is_flagged_and_not_cached(server, tmp_path, chongqing):
+    server.push(lambda req: Reply(200, completion(req, baseline_answer(req), finish="length")))
+    settings = make_settings(server, tmp_path)
+    backend, ext = run_one(settings, chongqing, ["appeals"])
     assert len(server.chat_requests) == 1
-    assert any("finish_reason=length" in f.message for f in ext.flags)
+    [flag] = [f for f in ext.flags if f.kind == "truncated_answer"]
+    assert "finish_reason=length" in flag.message and "review.total" not in ext.values
+    backend, again = run_one(settings, chongqing, ["appeals"])   # asked again, not served a cut-off answer
+    assert len(server.chat_requests) == 2 and again.values["review.total"].value == 271
+
+
+def test_trimmed_answer_is_not_cached_as_complete(server, tmp_path, chongqing):
+    def liar(req):
+        answer = baseline_answer(req)
+        answer["data"]["review"]["total"] = 2710
+        return Reply(200, completion(req, answer))
+
+    settings = make_settings(server, tmp_path, EXTRACTOR_MAX_REASKS=0)
+    server.push(liar)
+    backend, ext = run_one(settings, chongqing, ["appeals"])
+    assert "review.total" not in ext.values and any(f.kind == "ungrounded_dropped" for f in ext.flags)
+    backend, again = run_one(settings, chongqing, ["appeals"])   # the dropped row is asked again
+    assert len(server.chat_requests) == 2 and again.values["review.total"].value == 271
+
+
+def test_each_section_gets_its_own_max_tokens(server, tmp_path, chongqing):
+    from extractor.llm.backend import SECTION_MAX_TOKENS
+
+    run_one(make_settings(server, tmp_path), chongqing, ["appeals", "applications"])
+    sent = {section_of(r.body): r.body["max_tokens"] for r in server.chat_requests}
+    assert sent == {"appeals": SECTION_MAX_TOKENS["appeals"], "applications": SECTION_MAX_TOKENS["applications"]}
+    assert sent["appeals"] < sent["applications"]
+    server.reset()
+    run_one(make_settings(server, tmp_path, EXTRACTOR_MAX_TOKENS=700, EXTRACTOR_USE_CACHE=False), chongqing, ["appeals"])
+    assert server.chat_requests[0].body["max_tokens"] == 700
+
+
+def test_circuit_breaker_stops_asking_a_dead_endpoint(server, tmp_path, dev_dir):
+    server.responder = lambda req: Reply(400, {"error": {"message": "model not loaded"}})
+    docs = [load_text(load_path(dev_dir / "c038_pingtan_jtj_2022.txt").text + f"\n附注{i}") for i in range(4)]
+    settings = make_settings(server, tmp_path, EXTRACTOR_CONCURRENCY=1, EXTRACTOR_MAX_CONSECUTIVE_FAILURES=3)
+    results = [r for _, r in LLMBackend(settings).stream(docs, lambda d: d)]
+    assert len(server.chat_requests) == 3                     # 4 documents x 5 sections, 3 calls made
+    kinds = [f.kind for r in results for f in r.flags]
+    assert kinds.count("model_error") == 3 and kinds.count("circuit_open") == 4 * 5 - 3
+
+
+def test_calling_the_backend_raises_a_failure_instead_of_returning_it(server, tmp_path, chongqing, monkeypatch):
+    backend = LLMBackend(make_settings(server, tmp_path))
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(backend, "aextract", broken)
+    with pytest.raises(RuntimeError, match="boom"):
+        backend(chongqing)
 
 
 def test_think_blocks_are_stripped_in_json_mode(server, tmp_path, chongqing):
@@ -284,3 +335,91 @@ def test_client_side_rate_limit_is_used_by_the_backend(server, tmp_path, dev_dir
     assert len(server.chat_requests) == 10
     assert len(made) == 1 and made[0].interval == pytest.approx(0.05)
     assert made[0].reserved == 10     # every request waited for its slot
+
+
+# ---------------------------------------------------------------- grounding (invented rows, official layouts)
+
+from extractor.llm import grounding as grounding_module  # noqa: E402
+from extractor.llm.answers import ApplicationsAnswer, AppealsAnswer, ungrounded  # noqa: E402
+from extractor.llm.grounding import prints_not_applicable, values_grounded, why_ungrounded  # noqa: E402
+
+_INVENTED_TABLE3 = ("三、收到和处理政府信息公开申请情况\n"
+                    "一、本年新收政府信息公开申请数量413010247\n"
+                    "（一）予以公开 | 25 | 2 | 0 | 1 | 0 | 1 | 29 |\n"
+                    "（二）部分公开 | 6 | 0 | 0 | 0 | 0 | 0 | 6 |\n"
+                    "1.属于国家秘密00000002.其他法律行政法规禁止公开0000000\n"
+                    "（四）无法提供 1.本机关不掌握相关政府信息 | 3 | — | 0 | 0 | 0 | 0 | 3 |\n")
+
+
+def test_a_value_must_be_one_number_token_of_its_quote():
+    assert values_grounded([3100], "行政处罚31 行政强制0") == [3100]       # digits across cells prove nothing
+    assert values_grounded([31], "行政处罚31 行政强制0") == []
+    assert values_grounded([1336000], "主动公开信息27.5万条，其中133.6万条") == []
+    assert values_grounded([275000], "主动公开信息27.5万条") == []
+    assert values_grounded([30700.0], "采购总金额3.07亿元") == []          # money compared in 万元
+
+
+def test_zero_needs_a_zero_not_any_0_digit_or_the_wu_of_wufatigong():
+    assert values_grounded([0], "（四）无法提供 3 |") == [0]
+    assert values_grounded([0], "予以公开 | 20 | 30 |") == [0]
+    assert values_grounded([0], "予以公开 | 20 | 0 |") == []
+    assert values_grounded([0], "科研机构 | — |") == []
+    assert values_grounded([0], "本年度未收到政府信息公开行政复议申请") == []   # prose negation, one figure
+    assert values_grounded([0, 0], "本年度未收到政府信息公开行政复议申请") == [0, 0]
+
+
+def test_run_together_row_is_grounded_as_a_whole_and_only_when_read_exactly():
+    quote = "一、本年新收政府信息公开申请数量413010247"
+    assert values_grounded([41, 3, 0, 1, 0, 2, 47], quote) == []
+    assert values_grounded([41, 3, 0, 1, 0, 2, 4], quote)          # a digit dropped at the end
+    assert values_grounded([4, 13, 0, 1, 0, 2, 47], quote) == []   # another split of the same digits: arithmetic's job
+    assert values_grounded([1, 3, 0, 1, 0, 2, 47], quote)          # a digit dropped at the start
+    # the run may touch the next row's numbering, never more of itself
+    assert values_grounded([0] * 7, "1.属于国家秘密00000002.其他法律行政法规禁止公开") == []
+    assert values_grounded([0] * 6, "1.属于国家秘密00000002.其他法律行政法规禁止公开")
+
+
+def test_cells_of_a_spaced_row_must_appear_in_column_order():
+    quote = "（一）予以公开 | 25 | 2 | 0 | 1 | 0 | 1 | 29 |"
+    assert values_grounded([25, 2, 0, 1, 0, 1, 29], quote) == []
+    assert values_grounded([2, 25, 0, 1, 0, 1, 29], quote)          # two cells swapped
+
+
+def test_a_quote_naming_another_row_grounds_nothing():
+    assert why_ungrounded("applications", "granted", 6, "（二）部分公开 | 6 |") is not None
+    assert why_ungrounded("applications", "partially_granted", 6, "（二）部分公开 | 6 |") is None
+    assert why_ungrounded("appeals", "review", 3, "3 | 0 | 1") is None                  # label-less layouts pass
+
+
+def test_grounding_is_not_a_rubber_stamp(monkeypatch):
+    """With the value check replaced by 'always grounded', an invented value must get through —
+    i.e. the check above is what keeps it out."""
+    answer = ApplicationsAnswer.model_validate(
+        {"data": {"granted": {"natural_person": 52, "total": 29}}, "quotes": {"granted": "（一）予以公开 | 25 | 2 | 0 | 1 | 0 | 1 | 29 |"}})
+    assert "granted" in ungrounded(answer, _INVENTED_TABLE3)
+    monkeypatch.setattr(grounding_module, "values_grounded", lambda values, quote: [])
+    assert "granted" not in ungrounded(answer, _INVENTED_TABLE3)
+
+
+def test_not_applicable_claims_need_a_quoted_marker():
+    text = "四、政府信息公开行政复议、行政诉讼情况\n行政复议 | 2 | 0 | 0 | 0 | 2 |\n复议后起诉 | / | / | / | / | / |\n"
+    good = AppealsAnswer.model_validate({"data": {"not_applicable": ["litigation_after_review.total"]},
+                                         "quotes": {"litigation_after_review": "复议后起诉 | / | / | / | / | / |"}})
+    assert ungrounded(good, text) == {}
+    unquoted = AppealsAnswer.model_validate({"data": {"not_applicable": ["review.total"]}, "quotes": {}})
+    assert "not_applicable:review.total" in ungrounded(unquoted, text)
+    wrong_quote = AppealsAnswer.model_validate({"data": {"not_applicable": ["review.total"]},
+                                                "quotes": {"review": "行政复议 | 2 | 0 | 0 | 0 | 2 |"}})
+    assert "not_applicable:review.total" in ungrounded(wrong_quote, text)
+    assert prints_not_applicable("规章 | 不适用 |") and not prints_not_applicable("规章 | 1 | 3 |")
+
+
+def test_a_text_that_is_not_a_report_raises_before_any_model_call(server, tmp_path):
+    from extractor.errors import NotAReport
+    from extractor.reconcile.hybrid import HybridBackend
+
+    notice = load_text("气象台发布暴雨蓝色预警：预计今天夜间到明天白天，全市有大到暴雨，局部大暴雨，请注意防范。" * 3)
+    for backend in (LLMBackend(make_settings(server, tmp_path)), HybridBackend(make_settings(server, tmp_path))):
+        with pytest.raises(NotAReport):
+            backend(notice)
+    assert server.chat_requests == []

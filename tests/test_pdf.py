@@ -370,3 +370,121 @@ def test_real_browser_printed_pdfs_score_like_their_text_and_box_every_value():
     assert overall.f1 >= 0.99
     assert overall.spurious == 0
     assert boxed >= 0.95 * evidence and holds == boxed
+
+
+def test_ruling_read_from_pdfium_paths_finds_the_cells_pdfplumber_finds():
+    """The fast path (pdfium's path objects through pdfplumber's table finder) agrees with pdfplumber itself."""
+    import io
+
+    import pdfplumber
+
+    from extractor.formats.pdf import _cells_from_edges, _plumber_cells, _ruling_edges
+
+    pdf = _pdf()
+    pdf.add_page()
+    _table_rows(pdf, [HEADER, *ROWS], top=120)
+    pdf.set_draw_color(0, 0, 0)
+    pdf.line(LEFT, 400, LEFT + 300, 400)  # a lone rule is no table
+    data = _bytes(pdf)
+    page = pdfium.PdfDocument(data)[0]
+    ours = _cells_from_edges(_ruling_edges(page, page.get_height()))
+    with pdfplumber.open(io.BytesIO(data)) as plumber:
+        theirs = _plumber_cells(plumber, 0)
+
+    def rounded(tables):
+        return [sorted(tuple(round(v) for v in cell) for cell in t) for t in tables]
+
+    assert rounded(ours) == rounded(theirs)
+    assert len(ours) == 1 and len(ours[0]) == 4 * (1 + len(ROWS))
+
+
+# ------------------------------------------------------------------ the spot-check page
+
+def _spot_check_html(tmp_path) -> tuple[str, dict]:
+    from extractor.baseline import extract_baseline
+    from extractor.pipeline import process_document
+    from extractor.review.html import pdf_page_images, render_page
+
+    pdf = _pdf()
+    pdf.add_page()
+    pdf.text(LEFT, 80, "二、主动公开政府信息情况")
+    pdf.add_page()
+    pdf.text(LEFT, 80, "本机关2021年全年主动公开政府信息1234条。")
+    data = _bytes(pdf)
+    doc = load_pdf(data, name="spot.pdf", sha256="0" * 64)
+    record = process_document(doc, extract_baseline, "regex").as_dict()
+    return render_page(doc.text, record, page_images=pdf_page_images(data, record)), record
+
+
+def test_spot_check_page_embeds_only_the_pages_with_boxes(tmp_path):
+    import json
+    import re
+
+    page, record = _spot_check_html(tmp_path)
+    assert record["boxes"] and {int(b[0]) for b in record["boxes"].values()} == {2}
+    embedded = json.loads(re.search(r'<script type="application/json" id="record">(.*?)</script>', page, re.DOTALL).group(1))
+    assert set(embedded["pages"]) == {"2"} and embedded["pages"]["2"].startswith("data:image/png;base64,")
+    assert embedded["boxes"] == record["boxes"]
+    assert '<img id="pageimg"' in page
+
+
+def test_spot_check_page_for_text_input_has_no_page_panel():
+    from extractor.baseline import extract_baseline
+    from extractor.pipeline import process_document
+    from extractor.review.html import render_page
+
+    doc = load_bytes("本机关2021年全年主动公开政府信息1234条。".encode(), name="r.txt")
+    record = process_document(doc, extract_baseline, "regex").as_dict()
+    assert 'id="pdf"' not in render_page(doc.text, record)
+
+
+def test_clicking_a_field_draws_its_box_on_the_page_image(tmp_path):
+    import shutil
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.skip("Debian's chromium is not installed here (.ci/run installs it)")
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    page_html, record = _spot_check_html(tmp_path)
+    key, box = next(iter(record["boxes"].items()))
+    target = tmp_path / "spot.html"
+    target.write_text(page_html, encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True,
+                                    args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"])
+        try:
+            view = browser.new_page(viewport={"width": 1400, "height": 900})
+            view.goto(target.as_uri())
+            view.click(f'tr.field[data-key="{key}"]')
+            view.wait_for_function("() => document.getElementById('pagebox').style.display === 'block'")
+            caption = view.text_content("#pagecap")
+            frame = view.eval_on_selector("#pagebox", "e => e.getBoundingClientRect().toJSON()")
+            image = view.eval_on_selector("#pageimg", "e => e.getBoundingClientRect().toJSON()")
+        finally:
+            browser.close()
+    assert caption == f"{key} · page 2"
+    scale = image["width"] / 595.28  # CSS pixels per PDF point of the shown page
+    assert abs((frame["x"] - image["x"]) / scale - box[1]) < 3
+    assert abs((frame["y"] - image["y"]) / scale - box[2]) < 3
+
+
+def test_a_500_page_pdf_is_read_up_to_the_page_limit_with_a_warning():
+    from extractor.formats.pdf import MAX_PAGES
+
+    pdf = _pdf()
+    for n in range(1, 501):
+        pdf.add_page()
+        pdf.text(LEFT, 100, f"正文第{n}页:本机关全年共主动公开政府信息{n}条。")
+    doc = load_bytes(_bytes(pdf), name="long.pdf")
+    assert doc.pages == 500 and MAX_PAGES < 500
+    assert f"正文第{MAX_PAGES}页" in doc.text and f"正文第{MAX_PAGES + 1}页" not in doc.text
+    assert any(f"only the first {MAX_PAGES}" in w for w in doc.warnings)
+
+
+def test_a_bar_printed_in_a_cell_does_not_split_the_row():
+    pdf = _pdf()
+    pdf.add_page()
+    _table_rows(pdf, [["信息内容", "数量|件", "备注", "合计"], ["规章", "3", "无", "3"]], top=100)
+    doc = load_bytes(_bytes(pdf), name="bar.pdf")
+    start, end = doc.tables[0].span
+    assert doc.text[start:end].split("\n")[0] == "| 信息内容 | 数量¦件 | 备注 | 合计 |"

@@ -153,3 +153,90 @@ def test_hybrid_eval_scores_at_least_as_well_as_regex(server, tmp_path, dev_dir,
         scores[backend] = json.loads(out.read_text(encoding="utf-8"))["overall"]
     assert scores["hybrid"]["f1"] >= scores["regex"]["f1"]
     assert scores["hybrid"]["spurious"] <= scores["regex"]["spurious"]
+
+
+# ------------------------------------------------------------ the model can only add flags
+
+def test_model_only_values_are_named_with_their_quote_and_never_high():
+    base = _ext({"review.total": 3})
+    model = _ext({"review.total": 3, "litigation.total": 4}, source="model")
+    model.quotes["litigation.total"] = "行政诉讼4件"
+    out = reconcile(base, model, asked=["appeals"])
+    d = out.detail["litigation.total"]
+    assert d["status"] == "model_only" and d["confidence"] != "high" and not d["corroborated"]
+    assert any("litigation.total" in q and "行政诉讼4件" in q for q in out.open_questions)
+    assert out.review_priority > 0
+
+
+def test_an_invented_row_that_adds_up_to_its_own_total_is_not_corroborated():
+    table = expected_flat_table3(consistent_table3("2019", seed=3))
+    base_values = {k: v for k, v in table.items() if not k.startswith("applications.denied_third_party.")}
+    invented = {f"applications.denied_third_party.{c}": v for c, v in
+                zip(("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total"),
+                    (5, 1, 0, 0, 0, 0, 6))}                      # its own row sum holds
+    out = reconcile(_ext(base_values), _ext({**table, **invented}, source="model"), asked=["applications"])
+    wrong = [k for k, v in invented.items() if table[k] != v]
+    assert wrong                                                  # the invented row differs from the printed one
+    for key in wrong:
+        assert out.values[key].value == invented[key] and out.detail[key]["status"] == "model_only"
+        assert not out.detail[key]["corroborated"], key
+        assert any(q.startswith("model-only value") and key in q for q in out.open_questions), key
+
+
+def test_a_missing_cell_fixed_by_the_printed_arithmetic_is_corroborated():
+    table = expected_flat_table3(consistent_table3("2019", seed=5))
+    key = "applications.granted.commercial"
+    base_values = {k: v for k, v in table.items() if k != key}
+    out = reconcile(_ext(base_values), _ext({key: table[key]}, source="model"), asked=["applications"])
+    assert out.detail[key]["status"] == "model_only" and out.detail[key]["corroborated"]
+    assert not any(key in q for q in out.open_questions)
+    wrong = reconcile(_ext(base_values), _ext({key: table[key] + 3}, source="model"), asked=["applications"])
+    assert not wrong.detail[key]["corroborated"] and any(key in q for q in wrong.open_questions)
+
+
+def test_arithmetic_never_settles_a_conflict_with_the_models_own_cells():
+    """The model rewrites a whole row consistently; the baseline's row is also self-consistent but only
+    one cell differs from the model's... no trusted rule involves only the model's cells, so nothing flips."""
+    base = _ext({"review.upheld": 1, "review.corrected": 0, "review.other": 0, "review.pending": 0})
+    model = _ext({"review.upheld": 2, "review.corrected": 0, "review.other": 0, "review.pending": 0,
+                  "review.total": 2}, source="model")
+    out = reconcile(base, model, asked=["appeals"])
+    assert out.values["review.upheld"].value == 1                  # baseline kept
+    assert out.detail["review.upheld"]["winner"] is None
+    assert any(f.kind == "conflict" and "review.upheld" in f.keys for f in out.flags)
+
+
+def test_not_applicable_claims_never_override_the_baseline_and_never_coexist_with_a_value():
+    base = _ext({"active.rules.new_made": 3})
+    base.not_applicable["active.procurement.projects"] = (50, 51)
+    model = _ext({"active.procurement.projects": 2}, source="model")
+    model.not_applicable["active.rules.new_made"] = (10, 13)       # a false n/a on a printed cell
+    model.not_applicable["active.fees.prev_count"] = (20, 21)
+    model.quotes["active.fees.prev_count"] = "行政事业性收费 | / |"
+    out = reconcile(base, model, asked=["active"])
+    assert out.values["active.rules.new_made"].value == 3 and "active.rules.new_made" not in out.not_applicable
+    assert "active.procurement.projects" not in out.values and "active.procurement.projects" in out.not_applicable
+    assert not set(out.values) & set(out.not_applicable)
+    assert {"active.rules.new_made", "active.procurement.projects"} <= {k for f in out.flags for k in f.keys}
+    d = out.detail["active.fees.prev_count"]
+    assert d["status"] == "model_only" and d["not_applicable"]
+    assert any("active.fees.prev_count" in q and "not applicable" in q for q in out.open_questions)
+
+
+def test_priority_above_zero_always_says_why():
+    table = expected_flat_table3(consistent_table3("2021", seed=2))
+    model = dict(table)
+    model["applications.granted.total"] += 1
+    model["review.total"] = 9
+    out = reconcile(_ext(table, "2021"), _ext(model, "2021", source="model"), asked=["applications", "appeals"])
+    assert out.review_priority > 0 and out.open_questions
+
+
+def test_reconciliation_serialises_to_plain_strings():
+    from extractor.ingest import load_text
+    from extractor.pipeline import record_from_extraction
+
+    out = reconcile(_ext({"review.total": 3}), _ext({"review.total": 3, "litigation.total": 1}, source="model"),
+                    asked=["appeals"])
+    line = record_from_extraction(load_text("x" * 60), out, "hybrid").to_json()
+    assert '"status": "agreed"' in line and '"status": "model_only"' in line and '"confidence": "high"' in line

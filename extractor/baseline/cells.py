@@ -143,6 +143,11 @@ def interpret(raw: RawCells, n: int, *, split: Callable[[str], list[tuple[int, .
         splitter = split or (lambda d: plain_splits(d, n))
         candidates = splitter(digits)
         run_span = raw.span
+        if not candidates and split is not None:
+            # No split satisfies the row's own sum: the page printed a typo.  The printed reading is then
+            # a split that breaks that one rule; cells every such split agrees on are kept as printed (the
+            # checks report the break), the others stay undecided.  Digits as many as cells: one split.
+            candidates = plain_splits(digits, n)
         if not candidates:
             return RowValues([None] * n, [None] * n, candidates=[],
                              problem=f"digits '{digits}' cannot be split into {n} cells that satisfy the table's arithmetic")

@@ -12,53 +12,10 @@ import re
 
 from extractor.baseline.cells import read_cells
 from extractor.baseline.splits import plain_splits
-from extractor.numbers import parse_count
+from schemas.vocabulary import STATS_ROWS
+from extractor.baseline.prose_parts import Cue, Reading, active_cues, cues
 from extractor.result import Extraction, Flag
 from extractor.sections import Section, SectionKind
-
-_N = r"(?P<n>\d[\d,]*(?:\.\d+)?\s*万?)"
-_SEP = r"[^，。；;,\n\d]"
-
-# (key, pattern, zero_when_matched)
-_ACTIVE_PRIMARY = [
-    re.compile(r"(?<!历年)(?<!累计)(?<!应)主动公开" + _SEP + r"{0,10}?(?:政府|政务)信息(?:共|共计)?\s*" + _N + r"\s*条"),
-    re.compile(r"(?<!申请)(?<!依)公开(?:各类|了)?(?:政府|政务)信息(?:共|共计)?\s*" + _N + r"\s*条"),
-    re.compile(r"公布(?:政府|政务)信息(?:共|共计)?\s*" + _N + r"\s*条"),
-]
-_ACTIVE_SECTION_ONLY = [
-    re.compile(r"发布(?:政府|政务)?信息(?:共|共计)?\s*" + _N + r"\s*[条件]"),
-]
-
-_RECEIVED = [
-    re.compile(r"(?:收到|新收|受理)(?:了)?(?:有关)?(?:政府信息公开|信息公开)申请(?:件|量|数量|数)?(?:为)?(?:共|共计)?\s*" + _N + r"\s*件"),
-    re.compile(r"受理依申请公开(?:政府)?信息\s*" + _N + r"\s*件"),
-    re.compile(r"共收到\s*" + _N + r"\s*件(?:政府信息公开|信息公开)?申请"),
-    re.compile(r"受理依申请公开的数量为\s*" + _N + r"\s*[件条]"),
-]
-_RECEIVED_ZERO = [
-    re.compile(r"(?:未|没有)收到(?:有关|任何)?(?:政府信息公开|信息公开)(?:的)?申请"),
-]
-_CARRIED_OVER = [re.compile(r"上年(?:度)?结转(?:的)?(?:政府信息公开)?申请(?:数量)?(?:为)?\s*" + _N + r"\s*件")]
-_PROCESSED = [re.compile(r"(?:本年度)?(?:共计|共)办理\s*" + _N + r"\s*件")]
-_CARRIED_FORWARD = [
-    re.compile(r"结转下年度(?:继续)?办理\s*" + _N + r"\s*件"),
-    re.compile(r"转下一?年度办理(?:答复)?的?有?\s*" + _N + r"\s*件"),
-]
-_DENIED = [re.compile(r"不予公开(?:答复|政府信息)\s*" + _N + r"\s*[件条]")]
-_REVIEW = [
-    re.compile(r"行政复议(?:案件|案)?(?:数为|共)?\s*" + _N + r"\s*(?:件|起)"),
-    re.compile(_N + r"\s*(?:件|起)(?:涉及政府信息公开工作的|因政府信息公开申请的?|政府信息公开)?行政复议"),
-]
-_REVIEW_ZERO = [re.compile(r"未(?:收到|发生)" + r"[^。；\d]{0,20}?行政复议")]
-_LITIGATION = [
-    re.compile(r"行政诉讼(?:案件|案)?(?:数为|共)?\s*" + _N + r"\s*(?:件|起)"),
-    re.compile(_N + r"\s*(?:件|起)(?:涉及政府信息公开工作的|因政府信息公开申请的?)?行政诉讼"),
-]
-_LITIGATION_ZERO = [
-    re.compile(r"未(?:收到|发生)[^。；\d]{0,30}?行政诉讼"),
-    re.compile(r"无(?:提起)?行政诉讼(?:的)?情况"),
-]
-
 
 class JoinedText:
     """Text with line breaks inside sentences removed (PDF text breaks lines mid-word).
@@ -100,98 +57,37 @@ def _joinable(ch: str) -> bool:
     return bool(ch) and ("\u4e00" <= ch <= "\u9fff" or ch.isdigit() or ch in "，、（）()“”")
 
 
-def _value(m: re.Match[str]) -> int | None:
-    v = parse_count(m.group("n"))
-    if v is None:
-        return None
-    return int(round(v))
-
-
-def _first(patterns: list[re.Pattern[str]], text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
-    end = len(text) if end is None else end
-    best: re.Match[str] | None = None
-    for p in patterns:
-        m = p.search(text, start, end)
-        if m and (best is None or m.start() < best.start()):
-            best = m
-    return best
-
-
-def _set_from(ext: Extraction, key: str, m: re.Match[str] | None, joined: JoinedText, *, zero: bool = False) -> bool:
-    if m is None:
-        return False
-    if zero:
-        return ext.setdefault(key, 0, joined.span(m.start(), m.end()), "prose")
-    v = _value(m)
-    if v is None:
-        return False
-    return ext.setdefault(key, v, joined.span(m.start("n"), m.end("n")), "prose")
-
-
-# key, patterns stating a count, patterns stating "none" (read as 0); the earlier statement wins
-_COUNTS: list[tuple[str, list[re.Pattern[str]], list[re.Pattern[str]]]] = [
-    ("applications.new_received.total", _RECEIVED, _RECEIVED_ZERO),
-    ("applications.carried_over.total", _CARRIED_OVER, []),
-    ("applications.total_processed.total", _PROCESSED, []),
-    ("applications.carried_forward.total", _CARRIED_FORWARD, []),
-    ("applications.denied_total.total", _DENIED, []),
-    ("review.total", _REVIEW, _REVIEW_ZERO),
-    ("litigation.total", _LITIGATION, _LITIGATION_ZERO),
-]
-
-
 def extract_prose(original: str, sections: list[Section], ext: Extraction) -> None:
+    """Every narrative figure the prose states (tables, read before, win: ``setdefault``)."""
     joined = JoinedText(original)
     _active_total(joined, sections, ext)
-    for key, count_patterns, none_patterns in _COUNTS:
-        count = _first(count_patterns, joined.text)
-        none = _first(none_patterns, joined.text) if none_patterns else None
-        if count and (none is None or count.start() < none.start()):
-            _set_from(ext, key, count, joined)
-        elif none:
-            _set_from(ext, key, none, joined, zero=True)
+    for cue in cues():
+        _set(ext, cue.key, cue.read(joined.text), joined)
+
+
+def _set(ext: Extraction, key: str, reading: Reading | None, joined: JoinedText) -> bool:
+    if reading is None:
+        return False
+    return ext.setdefault(key, reading.value, joined.span(reading.start, reading.end), "prose")
 
 
 def _active_total(joined: JoinedText, sections: list[Section], ext: Extraction) -> None:
-    """主动公开 count: first in the 主动公开 part(s), then anywhere (never 历年累计)."""
-    text = joined.text
+    """主动公开 count: first in the 主动公开 part(s), then anywhere (never 累计, 上年 …)."""
+    in_part, anywhere = active_cues()
     for s in sections:
         if s.kind is SectionKind.ACTIVE:
-            m = _first(_ACTIVE_PRIMARY + _ACTIVE_SECTION_ONLY, text, joined.to_joined(s.body_start), joined.to_joined(s.end))
-            if m and _set_from(ext, "active.total_items", m, joined):
+            reading = in_part.read(joined.text, joined.to_joined(s.body_start), joined.to_joined(s.end))
+            if _set(ext, "active.total_items", reading, joined):
                 return
-    for group in (_ACTIVE_PRIMARY[:1], _ACTIVE_PRIMARY[1:]):
-        m = _first(group, text)
-        if m and _set_from(ext, "active.total_items", m, joined):
+    for pattern in anywhere.counts:
+        if _set(ext, "active.total_items", Cue(anywhere.key, [pattern]).read(joined.text), joined):
             return
 
 
 # ------------------------------------------------- pre-2019 statistics tables
 
-_STATS_ROWS: list[tuple[str | None, str]] = [
-    ("active.total_items", r"主动公开(?:政府)?(?:信息|文件)(?:总)?数"),
-    (None, r"(?:政府)?网站公开(?:数)?"),
-    (None, r"政府公报公开(?:数)?"),
-    ("applications.new_received.total", r"受理(?:依申请公开信息|政府信息公开申请|依申请公开申请)总数"),
-    (None, r"当面申请(?:数|书)"),
-    (None, r"传真申请数"),
-    (None, r"电子邮件申请数"),
-    (None, r"网上申请数"),
-    (None, r"网络申请数"),
-    (None, r"信函[、,，]?\s*(?:传真)?申请数"),
-    (None, r"其[它他]形式申请数"),
-    ("applications.total_processed.total", r"对申请的答复总?数"),
-    ("applications.granted.total", r"(?<!部分)同意公开答复数"),
-    ("applications.partially_granted.total", r"同意部分公开答复数"),
-    ("applications.denied_total.total", r"(?:否决公开答复|不予公开答复|不同意公开答复)总?数"),
-    (None, r"其他类型答复数"),
-    (None, r"政府信息公开收费减免金额"),
-    (None, r"接受行政(?:诉讼|申诉)[、,，]?举报数"),
-    ("review.total", r"行政复议数"),
-    ("litigation.total", r"行政诉讼数"),
-    (None, r"行政申诉数"),
-]
-_STATS_UNIT = re.compile(r"\s*(?:条|件|个|元|项|次)")
+_STATS_ROWS = STATS_ROWS
+_STATS_UNIT = re.compile(r"\s*\|?\s*(?:万元|条|件|个|元|项|次)")
 _STATS_HEAD = re.compile(r"指标名称|计量单位")
 
 
@@ -221,6 +117,7 @@ def extract_stats_table(text: str, ext: Extraction) -> None:
         if unit is None:
             continue
         raw = read_cells(text, unit.end(), limit)
+        raw.cells = [c for c in raw.cells if c[0]]  # a table row's closing pipe is no cell
         tokens = [t for t, _ in raw.cells]
         if not tokens or not all(re.fullmatch(r"\d+", t) for t in tokens):
             continue

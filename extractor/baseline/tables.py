@@ -202,17 +202,22 @@ def _settle_table3_splits(out: TableRead, variant: str) -> None:
     if total > 200_000 or any(k not in out.rows for k in needed):
         _flag_splits(out)
         return
+    # The printed reading is a split that breaks the fewest column rules (none, unless the page has a typo).
     survivors: list[tuple[tuple[int, ...], ...]] = []
+    fewest = None
     base = {k: fixed(k) for k in needed}
     for combo in itertools.product(*options):
         table = dict(base)
         table.update(dict(zip(keys, combo)))
-        if _columns_balance(table, result_rows):
+        broken = _broken_column_rules(table, result_rows)
+        if fewest is None or broken < fewest:
+            fewest, survivors = broken, [combo]
+        elif broken == fewest:
             survivors.append(combo)
-    if not survivors:
-        out.flags.append(Flag("split_unsettled", "table 三: no digit split makes the columns balance", [], out.region))
-        _flag_splits(out)
-        return
+    if fewest:
+        out.flags.append(Flag("split_unsettled", f"table 三: every digit split breaks at least {fewest} column "
+                              "rule(s); cells all the least-breaking splits agree on are kept as printed", [],
+                              out.region))
     for i, key in enumerate(keys):
         cands = sorted({s[i] for s in survivors})
         row = out.rows[key]
@@ -222,19 +227,21 @@ def _settle_table3_splits(out: TableRead, variant: str) -> None:
     _flag_splits(out)
 
 
-def _columns_balance(table: dict[str, tuple[int | None, ...] | None], result_rows: list[str]) -> bool:
+def _broken_column_rules(table: dict[str, tuple[int | None, ...] | None], result_rows: list[str]) -> int:
+    """How many per-column rules (一+二 = 三(七)+四; results add up to (七)) the table breaks."""
     def cell(key: str, col: int) -> int | None:
         row = table.get(key)
         return None if row is None else row[col]
 
+    broken = 0
     for col in range(7):
         a, b, c, d = (cell(k, col) for k in ("new_received", "carried_over", "total_processed", "carried_forward"))
         if None not in (a, b, c, d) and a + b != c + d:  # type: ignore[operator]
-            return False
+            broken += 1
         parts = [cell(k, col) for k in result_rows]
         if c is not None and None not in parts and sum(parts) != c:  # type: ignore[arg-type]
-            return False
-    return True
+            broken += 1
+    return broken
 
 
 def _flag_splits(out: TableRead) -> None:

@@ -17,6 +17,7 @@ import io
 import logging
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from statistics import median
 from typing import Any
 
@@ -26,9 +27,9 @@ from extractor.errors import CorruptDocument, EncryptedDocument, NoPagesDocument
 # (char, x0, top, x1, bottom) in PDF points, origin top-left.
 Glyph = tuple[str, float, float, float, float]
 
-MIN_PATHS_FOR_TABLE = 4          # a page drawing fewer path objects has no ruled table
 MARGIN_SHARE = 0.12              # top/bottom share of the page where running heads and page numbers sit
 MIN_CHARS_PER_PAGE = 8           # below this on average the text layer is not usable: OCR instead
+MAX_PAGES = 300                  # pages read from one PDF: memory and time stay bounded (reports run to ~50)
 
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–－·•\s]*\d{1,4}[-—–－·•\s]*|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,4}\s*页)?"
@@ -122,11 +123,11 @@ def load_pdf(data: bytes, *, name: str, sha256: str) -> Document:
         n_pages = len(pdf)
         if n_pages == 0:
             raise NoPagesDocument("the PDF has no pages")
-        pages = _read_pages(pdf, data)
+        pages = _read_pages(pdf, data, min(n_pages, MAX_PAGES))
     finally:
         pdf.close()
     ink = sum(_ink(it) for p in pages for it in p.items)
-    if ink < MIN_CHARS_PER_PAGE * n_pages:
+    if ink < MIN_CHARS_PER_PAGE * len(pages):
         from extractor.formats.ocr import load_scanned_pdf
 
         return load_scanned_pdf(data, name=name, sha256=sha256)
@@ -134,6 +135,8 @@ def load_pdf(data: bytes, *, name: str, sha256: str) -> Document:
     items = _merge_continued_tables(pages)
     doc = _assemble(items, pages)
     doc.path, doc.sha256, doc.pages = name, sha256, n_pages
+    if n_pages > MAX_PAGES:
+        doc.warnings.append(f"the PDF has {n_pages} pages; only the first {MAX_PAGES} were read")
     return doc
 
 
@@ -192,26 +195,27 @@ def _has_no_pages(data: bytes) -> bool:
 
 # ------------------------------------------------------------------ characters
 
-def _read_pages(pdf, data: bytes) -> list[_Page]:
-    """Every page's prose lines and ruled tables, top to bottom; one page in memory at a time."""
-    from pypdfium2 import raw
+def _read_pages(pdf, data: bytes, n_pages: int) -> list[_Page]:
+    """The first ``n_pages`` pages' prose lines and ruled tables, top to bottom; one pdfium page open at a time."""
 
     plumber = None
     pages: list[_Page] = []
     try:
-        for index in range(len(pdf)):
+        for index in range(n_pages):
             page = pdf[index]
             try:
                 width, height = page.get_size()
                 glyphs = _page_glyphs(page, height)
-                n_paths = sum(1 for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=2))
+                edges = _ruling_edges(page, height)
             finally:
                 page.close()
             tables: list[_Table] = []
-            if n_paths >= MIN_PATHS_FOR_TABLE and glyphs:
+            if edges is None and glyphs:  # rulings drawn in a way read here only through pdfminer
                 if plumber is None:
                     plumber = _open_plumber(data)
-                tables, glyphs = _page_tables(plumber, index, glyphs)
+                tables, glyphs = _place_glyphs(_plumber_cells(plumber, index), index + 1, glyphs)
+            elif edges and glyphs:
+                tables, glyphs = _place_glyphs(_cells_from_edges(edges), index + 1, glyphs)
             p = _Page(number=index + 1, width=width, height=height)
             lines = _group_lines(glyphs, index + 1)
             p.items = sorted([*lines, *tables], key=lambda it: it.top)
@@ -303,14 +307,19 @@ def _open_plumber(data: bytes):
     return pdfplumber.open(io.BytesIO(data))
 
 
-def _page_tables(plumber, index: int, glyphs: list[Glyph]) -> tuple[list[_Table], list[Glyph]]:
-    """Ruled tables on one page (pdfplumber's cells); returns them and the glyphs left for prose."""
+def _plumber_cells(plumber, index: int) -> list[list[tuple[float, float, float, float]]]:
+    """pdfplumber's own table finder on one page (pdfminer parses the page: slow, the fallback)."""
     page = plumber.pages[index]
     try:
-        found = page.find_tables()
-        tables = [t for t in (_table_from_plumber(f.cells, page.page_number) for f in found) if t is not None]
+        return [list(found.cells) for found in page.find_tables()]
     finally:
         page.close()
+
+
+def _place_glyphs(found: list[list[tuple[float, float, float, float]]], page_number: int,
+                  glyphs: list[Glyph]) -> tuple[list[_Table], list[Glyph]]:
+    """Tables from their cell boxes, each glyph in the cell under its centre; returns the glyphs left for prose."""
+    tables = [t for t in (_table_from_cells(cells, page_number) for cells in found) if t is not None]
     if not tables:
         return [], glyphs
     rest: list[Glyph] = []
@@ -322,7 +331,108 @@ def _page_tables(plumber, index: int, glyphs: list[Glyph]) -> tuple[list[_Table]
     return tables, rest
 
 
-def _table_from_plumber(cell_bboxes: list[tuple[float, float, float, float]], page_number: int) -> _Table | None:
+# A path segment is a line, a Bézier curve or a move (FPDF_SEGMENT_*).
+_SEG_LINETO, _SEG_BEZIERTO, _SEG_MOVETO = 0, 1, 2
+
+
+def _ruling_edges(page, height: float) -> list[dict[str, Any]] | None:
+    """Horizontal and vertical edges of the page's straight paths (cell borders, rules), pdfplumber-shaped.
+
+    Read from pdfium's path objects, so pdfminer never parses the page.  Returns
+    None when a path sits in a form XObject or is rotated/skewed (then pdfplumber
+    reads the page), an empty list when nothing is ruled.
+    """
+    import ctypes
+
+    from pypdfium2 import raw
+
+    edges: list[dict[str, Any]] = []
+    x, y = ctypes.c_float(), ctypes.c_float()
+    matrix = raw.FS_MATRIX()
+    for i in range(raw.FPDFPage_CountObjects(page.raw)):
+        obj = raw.FPDFPage_GetObject(page.raw, i)
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind == raw.FPDF_PAGEOBJ_FORM and _form_has_paths(obj):
+            return None
+        if kind != raw.FPDF_PAGEOBJ_PATH or not raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(matrix)):
+            continue
+        a, b, c, d, e, f = matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f
+        if abs(b) > 1e-6 or abs(c) > 1e-6:
+            return None
+        subpaths: list[list[tuple[float, float]]] = []
+        curved: list[bool] = []
+        for k in range(raw.FPDFPath_CountSegments(obj)):
+            seg = raw.FPDFPath_GetPathSegment(obj, k)
+            raw.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
+            kind = raw.FPDFPathSegment_GetType(seg)
+            point = (a * x.value + e, height - (d * y.value + f))
+            if kind == _SEG_MOVETO or not subpaths:
+                subpaths.append([point])
+                curved.append(False)
+            else:
+                subpaths[-1].append(point)
+                curved[-1] = curved[-1] or kind == _SEG_BEZIERTO
+        for points, is_curved in zip(subpaths, curved):
+            if not is_curved and len(points) >= 2:
+                edges.extend(_subpath_edges(points))
+    return edges
+
+
+def _form_has_paths(form) -> bool:
+    """Does a form XObject (at any depth) draw paths? Its coordinates are the form's own then."""
+    from pypdfium2 import raw
+
+    for i in range(raw.FPDFFormObj_CountObjects(form)):
+        obj = raw.FPDFFormObj_GetObject(form, i)
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind == raw.FPDF_PAGEOBJ_PATH or (kind == raw.FPDF_PAGEOBJ_FORM and _form_has_paths(obj)):
+            return True
+    return False
+
+
+def _subpath_edges(points: list[tuple[float, float]]) -> list[dict[str, Any]]:
+    """A straight axis-aligned subpath as its bounding box's edges (a rule: one edge; a box: four)."""
+    for (x0, y0), (x1, y1) in pairwise(points):
+        if abs(x0 - x1) > 0.5 and abs(y0 - y1) > 0.5:
+            return []  # a slanted stroke is no ruling
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    left, right, top, bottom = min(xs), max(xs), min(ys), max(ys)
+    out = []
+    if right - left >= 1:
+        out.append(_edge("h", left, right, top, top))
+        if bottom - top > 0:
+            out.append(_edge("h", left, right, bottom, bottom))
+    if bottom - top >= 1:
+        out.append(_edge("v", left, left, top, bottom))
+        if right - left > 0:
+            out.append(_edge("v", right, right, top, bottom))
+    return out
+
+
+def _edge(orientation: str, x0: float, x1: float, top: float, bottom: float) -> dict[str, Any]:
+    return {"object_type": "rect_edge", "orientation": orientation, "x0": x0, "x1": x1, "top": top,
+            "bottom": bottom, "doctop": top, "width": x1 - x0, "height": bottom - top}
+
+
+def _cells_from_edges(edges: list[dict[str, Any]]) -> list[list[tuple[float, float, float, float]]]:
+    """pdfplumber's table finder ("lines" strategy, default tolerances) run on edges we read ourselves."""
+    from pdfplumber.table import (
+        DEFAULT_JOIN_TOLERANCE,
+        DEFAULT_SNAP_TOLERANCE,
+        cells_to_tables,
+        edges_to_intersections,
+        intersections_to_cells,
+        merge_edges,
+    )
+
+    merged = merge_edges(edges, snap_x_tolerance=DEFAULT_SNAP_TOLERANCE, snap_y_tolerance=DEFAULT_SNAP_TOLERANCE,
+                         join_x_tolerance=DEFAULT_JOIN_TOLERANCE, join_y_tolerance=DEFAULT_JOIN_TOLERANCE)
+    merged = [m for m in merged if (m["height"] if m["orientation"] == "v" else m["width"]) >= 3]
+    cells = intersections_to_cells(edges_to_intersections(merged, 3, 3))
+    return [list(group) for group in cells_to_tables(cells)]
+
+
+def _table_from_cells(cell_bboxes: list[tuple[float, float, float, float]], page_number: int) -> _Table | None:
     """Cells (x0, top, x1, bottom) as a grid over their distinct edges; a merged cell owns every position it covers."""
     boxes = [_CellBox(*c) for c in cell_bboxes]
     if len(boxes) < 2:
@@ -465,7 +575,8 @@ def _cell_string(glyphs: list[Glyph]) -> tuple[str, list[Glyph | None]]:
             chars.append(ch)
             src.append(None)
         for g in piece:
-            ch = "｜" if g[0] == "|" else (" " if g[0].isspace() else g[0])
+            # A "|" printed in a cell would split the pipe row; ¦ survives normalising (｜ would not).
+            ch = "¦" if g[0] in "|｜" else (" " if g[0].isspace() else g[0])
             chars.append(ch)
             src.append(None if ch == " " else g)
     return "".join(chars), src

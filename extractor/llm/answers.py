@@ -16,14 +16,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 from instructor import OpenAISchema
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from extractor.ingest import normalise
-
-from extractor.numbers import money_to_wan, parse_count
+from extractor.llm.grounding import prints_not_applicable, why_ungrounded
 from schemas import ActiveDisclosure, Appeals, Applications, OtherMatters, ProblemsAndImprovements
 
 Span = tuple[int, int]
@@ -69,30 +68,6 @@ def locate_quote(quote: str, source: str, normalised: tuple[str, tuple[int, ...]
     return QuoteMatch((pos[j], pos[j + len(nq) - 1] + 1), False)
 
 
-_NUM = re.compile(r"[+\-]?\d[\d,]*(?:\.\d+)?\s*(?:万|亿)?\s*(?:元)?")
-
-
-def value_in_quote(value: Any, quote: str) -> bool:
-    """A value is grounded when the quote prints it (also as 133.6万 or 552.94亿元, or run together with other digits)."""
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return True
-    nq, _ = normalise_for_match(quote)
-    if value == 0 and re.search(r"0|—|-|－|无|未|没有|零", nq):
-        return True
-    spaced = re.sub(r"[\s|]+", " ", unicodedata.normalize("NFKC", quote))
-    for m in _NUM.finditer(spaced):
-        token = m.group(0)
-        for parsed in (parse_count(token), money_to_wan(token)):
-            if parsed is not None and abs(float(parsed) - float(value)) < 1e-6 * max(1.0, abs(float(value))):
-                return True
-    digits = re.sub(r"[^\d.\-]", "", nq)
-    if isinstance(value, float) and not value.is_integer():
-        return repr(value).rstrip("0") in digits
-    return str(int(value)) in digits
-
-
 # The section text an answer is validated against.  A ContextVar is task-local under
 # asyncio, so concurrent section calls never see each other's text; it is how the
 # grounding source reaches the validator without instructor's ``context=`` (which
@@ -114,6 +89,8 @@ class SectionAnswer(OpenAISchema):
     """Base of every answer model (an instructor OpenAISchema, so instructor uses it as is)."""
 
     model_config = ConfigDict(extra="forbid")
+    #: The part of the report this answer fills (``schemas.Report`` attribute).
+    section: ClassVar[str] = ""
 
     quotes: dict[str, str] = Field(
         default_factory=dict,
@@ -185,12 +162,6 @@ def _strip_titles(node: Any, *, root: bool = False) -> Any:
     return node
 
 
-def _row_values(value: Any) -> list[Any]:
-    if isinstance(value, BaseModel):
-        return [v for name, v in value if v is not None and not isinstance(v, list)]
-    return [value]
-
-
 def grounded_rows(answer: SectionAnswer) -> dict[str, Any]:
     """The data's filled rows (or scalar fields), by name."""
     data = getattr(answer, "data", None)
@@ -209,9 +180,10 @@ def grounded_rows(answer: SectionAnswer) -> dict[str, Any]:
 
 
 def ungrounded(answer: SectionAnswer, source: str) -> dict[str, str]:
-    """Row name -> why it is not grounded in ``source``."""
+    """Row name (or ``not_applicable:KEY``) -> why it is not grounded in ``source``."""
     problems: dict[str, str] = {}
     normalised = normalise_for_match(source)
+    section = answer.section
     for name, value in grounded_rows(answer).items():
         quote = answer.quotes.get(name)
         if not quote:
@@ -220,9 +192,15 @@ def ungrounded(answer: SectionAnswer, source: str) -> dict[str, str]:
         if locate_quote(quote, source, normalised) is None:
             problems[name] = f"摘录「{quote[:40]}」不在原文中"
             continue
-        missing = [v for v in _row_values(value) if not value_in_quote(v, quote)]
-        if missing:
-            problems[name] = f"摘录中没有数值 {', '.join(str(m) for m in missing[:5])}"
+        why = why_ungrounded(section, name, value, quote)
+        if why:
+            problems[name] = why
+    for key in not_applicable_claims(answer):
+        quote = answer.quotes.get(key) or answer.quotes.get(key.rsplit(".", 1)[0].split(".")[-1])
+        if not quote or locate_quote(quote, source, normalised) is None:
+            problems[f"not_applicable:{key}"] = "不适用的单元格需要逐字摘录印有 / 或 不适用 的原文"
+        elif not prints_not_applicable(quote):
+            problems[f"not_applicable:{key}"] = f"摘录「{quote[:40]}」中没有 / 或 不适用"
     texts = getattr(getattr(answer, "data", None), "__dict__", {})
     for name, value in texts.items():
         if isinstance(value, list) and name != "not_applicable":
@@ -230,6 +208,12 @@ def ungrounded(answer: SectionAnswer, source: str) -> dict[str, str]:
                 if isinstance(item, str) and not text_grounded(item, source):
                     problems[f"{name}[]"] = f"「{item[:30]}」与原文不符"
     return problems
+
+
+def not_applicable_claims(answer: SectionAnswer) -> list[str]:
+    """The flat keys the answer claims are printed as not applicable."""
+    claims = getattr(getattr(answer, "data", None), "not_applicable", None) or []
+    return [k for k in claims if isinstance(k, str)]
 
 
 def text_grounded(item: str, source: str) -> bool:
@@ -244,11 +228,15 @@ def text_grounded(item: str, source: str) -> bool:
 class ActiveAnswer(SectionAnswer):
     """二、主动公开政府信息情况."""
 
+    section: ClassVar[str] = "active"
+
     data: ActiveDisclosure = Field(default_factory=ActiveDisclosure)
 
 
 class ApplicationsAnswer(SectionAnswer):
     """三、收到和处理政府信息公开申请情况."""
+
+    section: ClassVar[str] = "applications"
 
     data: Applications = Field(default_factory=Applications)
 
@@ -256,17 +244,23 @@ class ApplicationsAnswer(SectionAnswer):
 class AppealsAnswer(SectionAnswer):
     """四、政府信息公开行政复议、行政诉讼情况."""
 
+    section: ClassVar[str] = "appeals"
+
     data: Appeals = Field(default_factory=Appeals)
 
 
 class ProblemsAnswer(SectionAnswer):
     """五、存在的主要问题及改进情况."""
 
+    section: ClassVar[str] = "problems"
+
     data: ProblemsAndImprovements = Field(default_factory=ProblemsAndImprovements)
 
 
 class OtherAnswer(SectionAnswer):
     """六、其他需要报告的事项."""
+
+    section: ClassVar[str] = "other"
 
     data: OtherMatters = Field(default_factory=OtherMatters)
 

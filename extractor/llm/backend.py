@@ -9,23 +9,27 @@ concurrently under one semaphore on HTTP requests (``settings.concurrency``).
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import instructor
+from instructor.core.exceptions import (AsyncValidationError, IncompleteOutputException, InstructorRetryException,
+                                        ResponseParsingError)
 from pydantic import BaseModel, ValidationError
 
 from extractor.baseline.meta import extract_meta
+from extractor.baseline.report_check import check_is_report
 from extractor.config import Settings
 from extractor.ingest import Document
 from extractor.llm.answers import (ANSWER_MODELS, SectionAnswer, grounded_rows, grounding, locate_quote,
-                                   normalise_for_match, text_grounded, ungrounded)
+                                   normalise_for_match, not_applicable_claims, text_grounded, ungrounded)
 from extractor.llm.cache import AnswerCache, cache_key, schema_hash, sha
 from extractor.llm.prompts import PromptTemplate, load_prompt
-from extractor.llm.transport import (BudgetExceeded, FatalEndpointError, ModelCallError, RateLimiter, TruncatedAnswer,
+from extractor.llm.transport import (BudgetExceeded, CircuitOpen, FatalEndpointError, ModelCallError, RateLimiter, TruncatedAnswer,
                                      explain, is_transient, make_client, make_sender)
 from extractor.llm.usage import DocumentBudget, Usage
 from extractor.result import Extraction, Flag, FlagKind, ValueSource
@@ -35,11 +39,19 @@ from schemas.flat import model_path
 
 Span = tuple[int, int]
 T = TypeVar("T")
+#: What ``stream``'s ``load`` gives: a document, or a document with the baseline already read.
+Loaded = Document | tuple[Document, Extraction | None]
 
 SECTION_KINDS: dict[str, SectionKind] = {
     "active": SectionKind.ACTIVE, "applications": SectionKind.APPLICATIONS, "appeals": SectionKind.APPEALS,
     "problems": SectionKind.PROBLEMS, "other": SectionKind.OTHER,
 }
+#: How many completion tokens each section's answer may take: sized to the answer (table 三 has
+#: 26 rows x 7 cells plus a quote per row; table 四 three rows), so a model that rambles is cut
+#: off early instead of spending a whole 2 048-token allowance on a three-row table.
+#: ``EXTRACTOR_MAX_TOKENS`` overrides it for every section.
+SECTION_MAX_TOKENS: dict[str, int] = {"active": 1500, "applications": 3500, "appeals": 800, "problems": 1200,
+                                      "other": 800}
 _MODES = {"tools": instructor.Mode.TOOLS, "json_schema": instructor.Mode.JSON_SCHEMA, "json": instructor.Mode.MD_JSON}
 
 
@@ -94,6 +106,12 @@ class SectionOutcome:
     usage: Usage = field(default_factory=Usage)
     cached: bool = False
     error: str | None = None
+    error_kind: FlagKind = FlagKind.MODEL_ERROR
+    na_spans: dict[str, Span | None] = field(default_factory=dict)
+
+    def fail(self, message: str, kind: FlagKind = FlagKind.MODEL_ERROR) -> None:
+        self.error = message
+        self.error_kind = kind
 
 
 @dataclass
@@ -106,6 +124,22 @@ class Session:
         self.client = make_client(self.settings)
         self.semaphore = asyncio.Semaphore(self.settings.concurrency)
         self.limiter = RateLimiter(self.settings.max_rps)
+        self.consecutive_failures = 0
+
+    def breaker(self) -> str | None:
+        """Why no more calls go out (None: they do): too many section calls in a row failed,
+        so the endpoint is treated as down for the rest of this job."""
+        limit = self.settings.max_consecutive_failures
+        if limit and self.consecutive_failures >= limit:
+            return (f"not asked: the last {self.consecutive_failures} model calls failed "
+                    f"(EXTRACTOR_MAX_CONSECUTIVE_FAILURES={limit})")
+        return None
+
+    def record(self, outcome: SectionOutcome) -> None:
+        if outcome.error is None:
+            self.consecutive_failures = 0
+        elif outcome.error_kind is not FlagKind.CIRCUIT_OPEN:
+            self.consecutive_failures += 1
 
     async def aclose(self) -> None:
         await self.client.close()
@@ -134,14 +168,19 @@ class LLMBackend:
     # ---------------------------------------------------------------- public
 
     def __call__(self, doc: Document) -> Extraction:
-        return next(iter(self.stream([doc], lambda d: d)))[1]
+        """One document; a failure is raised (``stream`` hands failures back per item instead)."""
+        result = next(iter(self.stream([doc], lambda d: d)))[1]
+        if isinstance(result, BaseException):
+            raise result
+        return result
 
-    def stream(self, items: list[T], load: Callable[[T], Document | tuple[Document, Extraction | None]],
+    def stream(self, items: list[T], load: Callable[[T], Loaded | Awaitable[Loaded]],
                sections: Callable[[Document], list[str] | None] | None = None) -> Iterator[tuple[T, Any]]:
         """Process many documents concurrently; yields (item, Extraction or Exception) as each completes.
 
         ``load`` may return ``(document, baseline)`` when the caller already read the
-        baseline (bulk workers do, off the event loop), so it is not computed twice."""
+        baseline (bulk workers do, off the event loop), so it is not computed twice, and
+        may return an awaitable of either (a document a worker process is still reading)."""
         loop = asyncio.new_event_loop()
         agen = self._astream(items, load, sections)
         try:
@@ -165,7 +204,7 @@ class LLMBackend:
 
     # ----------------------------------------------------------------- async
 
-    async def _astream(self, items: list[T], load: Callable[[T], Document | tuple[Document, Extraction | None]],
+    async def _astream(self, items: list[T], load: Callable[[T], Loaded | Awaitable[Loaded]],
                        sections: Callable[[Document], list[str] | None] | None) -> AsyncIterator[tuple[T, Any]]:
         session = Session(self.settings)
         doc_slots = asyncio.Semaphore(max(2, self.settings.concurrency))
@@ -174,6 +213,8 @@ class LLMBackend:
             async with doc_slots:
                 try:
                     loaded = load(item)
+                    if inspect.isawaitable(loaded):  # a bulk worker is still reading it: wait without blocking
+                        loaded = await loaded
                     doc, baseline = loaded if isinstance(loaded, tuple) else (loaded, None)
                     wanted = sections(doc) if sections else None
                     return item, await self.aextract(session, doc, wanted, baseline=baseline)
@@ -194,6 +235,7 @@ class LLMBackend:
         """Meta from the deterministic reader; every (wanted) section from the model.
 
         ``baseline`` is accepted for the Backend protocol and ignored: this backend is model-only."""
+        check_is_report(doc.text)  # raises NotAReport: no model call is spent on a text that is not a report
         ext = Extraction(template="narrative")
         extract_meta(doc.text, ext)
         year = ext.values["meta.year"].value if "meta.year" in ext.values else None
@@ -241,64 +283,88 @@ class LLMBackend:
         messages = prompt.render(title=title, year=year, section_title=SECTION_TITLES_ZH[SECTION_KINDS[name]],
                                  section_text=source.text)
         answer_model = ANSWER_MODELS[name]
+        max_tokens = self.settings.max_tokens or SECTION_MAX_TOKENS[name]
         key = cache_key(self.settings, prompt_id=prompt.id, template_hash=sha(prompt.system + prompt.user),
-                        schema=self.schema_hashes[name], payload=json.dumps(messages, ensure_ascii=False))
-        self.sections_sent += 1
+                        schema=self.schema_hashes[name], payload=json.dumps(messages, ensure_ascii=False),
+                        max_tokens=max_tokens)
         outcome = SectionOutcome(name=name)
+        reason = session.breaker()
+        if reason:
+            outcome.fail(reason, FlagKind.CIRCUIT_OPEN)
+            return outcome
+        self.sections_sent += 1
         hit = self.cache.get(key)
         if hit is not None:
             answer = answer_model.model_validate(hit["answer"])
             outcome.cached = True
             outcome.usage.cache_hits = 1
-            outcome.dropped = dict(hit.get("dropped", {}))
             _ground(outcome, answer, source)
             return outcome
         send = make_sender(session.client, self.settings, usage=outcome.usage, budget=budget,
-                           semaphore=session.semaphore, base_len=len(messages), limiter=session.limiter)
+                           semaphore=session.semaphore, base_len=len(messages), limiter=session.limiter,
+                           breaker=session.breaker)
         create = instructor.patch(create=send, mode=self.mode)
         try:
             with grounding(source.text):
                 answer = await create(model=self.settings.model, messages=messages,
                                       response_model=answer_model, max_retries=self.settings.max_reasks,
-                                      temperature=self.settings.temperature, max_tokens=self.settings.max_tokens,
+                                      temperature=self.settings.temperature, max_tokens=max_tokens,
                                       extra_headers={"X-Extractor-Prompt": prompt.id})
         except Exception as exc:
             answer = self._after_failure(exc, outcome, answer_model, source)
+            session.record(outcome)
             if answer is None:
                 return outcome
+        else:
+            session.record(outcome)
         _ground(outcome, answer, source)
         self.ungrounded_dropped += len(outcome.dropped)
-        self.cache.set(key, {"answer": answer.model_dump(mode="json"), "dropped": outcome.dropped,
-                             "usage": outcome.usage.as_dict(), "prompt": prompt.id})
+        if not outcome.dropped:
+            # A trimmed answer is not the model's complete answer: caching it would make a later
+            # run serve the trimmed rows as if they had been answered.  Only whole answers are kept.
+            self.cache.set(key, {"answer": answer.model_dump(mode="json"),
+                                 "usage": outcome.usage.as_dict(), "prompt": prompt.id})
         return outcome
 
     def _after_failure(self, exc: Exception, outcome: SectionOutcome, answer_model: type[SectionAnswer],
                        source: SectionSource) -> SectionAnswer | None:
         """Transport and fatal errors fail the section; an answer still ungrounded after the re-asks is trimmed."""
         cause = _root_cause(exc)
-        if isinstance(cause, (FatalEndpointError, TruncatedAnswer, BudgetExceeded)):
-            outcome.error = str(cause)
+        if isinstance(cause, (TruncatedAnswer, IncompleteOutputException)):
+            outcome.fail(f"{cause} (max_tokens {self.settings.max_tokens or SECTION_MAX_TOKENS[outcome.name]})",
+                         FlagKind.TRUNCATED_ANSWER)
+            return None
+        if isinstance(cause, CircuitOpen):
+            outcome.fail(str(cause), FlagKind.CIRCUIT_OPEN)
+            return None
+        if isinstance(cause, (FatalEndpointError, BudgetExceeded)):
+            outcome.fail(str(cause))
             return None
         if is_transient(cause) or isinstance(cause, ModelCallError):
-            outcome.error = explain(cause)
+            outcome.fail(explain(cause))
             return None
-        if not isinstance(cause, (ValidationError, json.JSONDecodeError, ValueError)) and \
-                type(cause).__name__ not in ("ResponseParsingError", "AsyncValidationError"):
-            outcome.error = explain(cause)
+        if not isinstance(cause, (ValidationError, json.JSONDecodeError, ResponseParsingError, AsyncValidationError,
+                                  ValueError)):
+            outcome.fail(explain(cause))
             return None
         raw = _last_answer_json(exc)
         if raw is None:
-            outcome.error = f"the model's answer could not be parsed after {self.settings.max_reasks} re-asks: {_brief(cause)}"
+            outcome.fail(f"the model's answer could not be parsed after {self.settings.max_reasks} re-asks: "
+                         f"{_brief(cause)}")
             return None
         try:
             lenient = answer_model.model_validate(raw)
         except ValidationError as err:
-            outcome.error = f"the model's answer did not match the schema after {self.settings.max_reasks} re-asks: {_brief(err)}"
+            outcome.fail(f"the model's answer did not match the schema after {self.settings.max_reasks} re-asks: "
+                         f"{_brief(err)}")
             return None
         problems = ungrounded(lenient, source.text)
         data = lenient.data  # type: ignore[attr-defined]
         for row, why in problems.items():
-            if row.endswith("[]"):
+            if row.startswith("not_applicable:"):
+                key = row.split(":", 1)[1]
+                data.not_applicable = [k for k in data.not_applicable if k != key]
+            elif row.endswith("[]"):
                 setattr(data, row[:-2], [item for item in getattr(data, row[:-2]) if text_grounded(item, source.text)])
             else:
                 setattr(data, row, None)
@@ -310,7 +376,7 @@ def _root_cause(exc: BaseException) -> BaseException:
     """instructor wraps what stopped it in InstructorRetryException; the cause says what happened."""
     cur = exc
     for _ in range(5):
-        if type(cur).__name__ == "InstructorRetryException" and cur.__cause__ is not None:
+        if isinstance(cur, InstructorRetryException) and cur.__cause__ is not None:
             cur = cur.__cause__
         else:
             break
@@ -351,7 +417,7 @@ def _last_answer_json(exc: BaseException) -> dict[str, Any] | None:
 
 
 def _ground(outcome: SectionOutcome, answer: SectionAnswer, source: SectionSource) -> None:
-    """Record the answer with each row's evidence span in the document."""
+    """Record the answer with each row's (and each not-applicable claim's) evidence span in the document."""
     outcome.data = getattr(answer, "data", None)
     outcome.quotes = dict(answer.quotes)
     normalised = normalise_for_match(source.text)
@@ -361,17 +427,27 @@ def _ground(outcome: SectionOutcome, answer: SectionAnswer, source: SectionSourc
         if match is not None:
             outcome.spans[row] = source.to_doc(match.span)
             outcome.exact[row] = match.exact
+    for key in not_applicable_claims(answer):
+        quote = answer.quotes.get(key) or answer.quotes.get(key.rsplit(".", 1)[0].split(".")[-1])
+        match = locate_quote(quote, source.text, normalised) if quote else None
+        outcome.na_spans[key] = source.to_doc(match.span) if match is not None else None
 
 
 def apply_outcomes(ext: Extraction, outcomes: list[SectionOutcome], *, source: ValueSource = ValueSource.MODEL) -> None:
     """Write section answers into the extraction as flat keys with evidence; failures become flags."""
     for o in outcomes:
         if o.error:
-            ext.flags.append(Flag(FlagKind.MODEL_ERROR, f"section {o.name}: {o.error}", []))
+            ext.flags.append(Flag(o.error_kind, f"section {o.name}: {o.error}", []))
             continue
         for row, why in o.dropped.items():
-            ext.flags.append(Flag(FlagKind.UNGROUNDED_DROPPED, f"section {o.name}: {row} dropped after re-asks ({why})",
-                                  [], None))
+            if row.startswith("not_applicable:"):
+                key = row.split(":", 1)[1]
+                ext.flags.append(Flag(FlagKind.NA_UNGROUNDED, f"section {o.name}: the model claimed {key} is not "
+                                      f"applicable without quoting a printed marker ({why}); claim dropped",
+                                      [key] if key in _FLAT_KEYS else []))
+            else:
+                ext.flags.append(Flag(FlagKind.UNGROUNDED_DROPPED,
+                                      f"section {o.name}: {row} dropped after re-asks ({why})", [], None))
         if o.data is None:
             continue
         report = Report()
@@ -383,9 +459,15 @@ def apply_outcomes(ext: Extraction, outcomes: list[SectionOutcome], *, source: V
             row = path[1]
             ext.set(key, value, o.spans.get(row), source,
                     note="" if o.exact.get(row, True) else "evidence matched after normalisation")
+            ext.quotes[key] = o.quotes.get(row, "")
         for key in getattr(o.data, "not_applicable", []) or []:
-            if isinstance(key, str) and key in _FLAT_KEYS:
-                ext.not_applicable[key] = None
+            if not (isinstance(key, str) and key in _FLAT_KEYS):
+                continue
+            if key in ext.values:  # a cell cannot be both printed and not applicable: the claim is dropped
+                ext.flags.append(Flag(FlagKind.NA_UNGROUNDED, f"section {o.name}: {key} given a value and "
+                                      "claimed not applicable; the claim is dropped", [key]))
+                continue
+            ext.not_applicable[key] = o.na_spans.get(key)
         if o.name == "problems":
             ext.texts["problems"] = list(o.data.problems)  # type: ignore[attr-defined]
             ext.texts["improvements"] = list(o.data.improvements)  # type: ignore[attr-defined]

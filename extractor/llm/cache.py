@@ -3,7 +3,8 @@
 model, base URL, instructor mode, generation parameters, prompt name+version
 (and the template's own hash), the answer model's JSON-Schema hash, the
 package version, and the hash of what was sent (section text, title, year).
-The API key is never part of it.  Only successful parses are stored.
+The API key is never part of it.  Only complete, grounded answers are stored: an answer
+cut off at max_tokens, or one whose rows were dropped after the re-asks, is asked again next time.
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ def schema_hash(model: type) -> str:
     return sha(json.dumps(model.model_json_schema(), sort_keys=True, ensure_ascii=False))[:16]
 
 
-def cache_key(settings: Settings, *, prompt_id: str, template_hash: str, schema: str, payload: str) -> str:
+def cache_key(settings: Settings, *, prompt_id: str, template_hash: str, schema: str, payload: str,
+              max_tokens: int | None = None) -> str:
     parts = {
         "model": settings.model, "base_url": (settings.base_url or "").rstrip("/"), "mode": settings.mode,
-        "temperature": settings.temperature, "max_tokens": settings.max_tokens, "max_reasks": settings.max_reasks,
+        "temperature": settings.temperature, "max_tokens": max_tokens or settings.max_tokens,
+        "max_reasks": settings.max_reasks,
         "prompt": prompt_id, "template": template_hash, "schema": schema, "package": __version__,
         "payload": sha(payload),
     }

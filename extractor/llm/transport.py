@@ -42,6 +42,10 @@ class BudgetExceeded(ModelCallError):
     pass
 
 
+class CircuitOpen(ModelCallError):
+    """The job stopped asking the model: too many calls in a row failed."""
+
+
 _THINK = re.compile(r"<think>.*?</think>\s*", re.S)
 _TRANSIENT_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
 
@@ -158,8 +162,12 @@ class RateLimiter:
 
 def make_sender(client: openai.AsyncOpenAI, settings: Settings, *, usage: Usage, budget: DocumentBudget,
                 semaphore: asyncio.Semaphore, base_len: int,
-                limiter: RateLimiter | None = None) -> Callable[..., Awaitable[Any]]:
-    """The ``create`` function instructor patches: one logical call, transport retries inside."""
+                limiter: RateLimiter | None = None,
+                breaker: Callable[[], str | None] | None = None) -> Callable[..., Awaitable[Any]]:
+    """The ``create`` function instructor patches: one logical call, transport retries inside.
+
+    ``breaker`` is asked just before each request goes out (after waiting for a slot): when
+    it answers with a reason, the call fails with ``CircuitOpen`` instead of being sent."""
 
     async def send(**kwargs: Any) -> Any:
         messages = kwargs.get("messages") or []
@@ -178,6 +186,9 @@ def make_sender(client: openai.AsyncOpenAI, settings: Settings, *, usage: Usage,
                     if limiter is not None:
                         await limiter.wait()
                     async with semaphore:
+                        reason = breaker() if breaker is not None else None
+                        if reason:
+                            raise CircuitOpen(reason)
                         response = await client.chat.completions.create(**kwargs)
                 except Exception as exc:
                     if is_transient(exc):

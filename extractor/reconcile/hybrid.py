@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from extractor.baseline import extract_baseline
+from extractor.baseline.report_check import check_is_report
 from extractor.baseline.tables import APPLICANT_COLUMNS, REVIEW_KEYS, TABLE2_ROWS, table3_data_keys
 from extractor.checks import check_consistency
 from extractor.ingest import Document
@@ -79,6 +80,7 @@ class HybridBackend(LLMBackend):
 
     async def aextract(self, session: Session, doc: Document, only: list[str] | None = None,
                        baseline: Extraction | None = None) -> Extraction:
+        check_is_report(doc.text)  # raises NotAReport before any model call
         base = baseline if baseline is not None else extract_baseline(doc)
         asked = open_sections(base)
         if only is not None:

@@ -8,11 +8,14 @@ No external assets: the page opens offline.
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 from typing import Any
 
 from schemas import FIELD_KEYS, field_spec
+
+PAGE_SCALE = 1.25  # pixels per PDF point of the embedded page images
 
 STATUS_ORDER = {"conflict": 0, "break": 1, "flagged": 1, "model_only": 2, "baseline_only": 3, "agreed": 4, "extracted": 5}
 
@@ -65,7 +68,18 @@ def _segments(text: str, spans: dict[str, list[list[int]]]) -> str:
     return "".join(out)
 
 
-def render_page(text: str, record: dict[str, Any], *, save_url: str | None = None) -> str:
+def pdf_page_images(data: bytes, record: dict[str, Any], *, scale: float = PAGE_SCALE) -> dict[str, str]:
+    """PNG data URLs of the PDF pages holding a boxed value (only those, so the page stays small)."""
+    from extractor.formats.pdf import render_page_png
+
+    pages = sorted({int(box[0]) for box in (record.get("boxes") or {}).values()})
+    return {str(p): "data:image/png;base64," + base64.b64encode(render_page_png(data, p, scale=scale)).decode("ascii")
+            for p in pages}
+
+
+def render_page(text: str, record: dict[str, Any], *, save_url: str | None = None,
+                page_images: dict[str, str] | None = None, scale: float = PAGE_SCALE) -> str:
+    """The spot-check page; with ``page_images`` (PDF input) a third panel shows the value's box on its page."""
     rows = field_rows(record)
     spans = {r["key"]: [list(x) for x in r["evidence"]] for r in rows if r["evidence"]}
     body_text = _segments(text, spans)
@@ -100,12 +114,17 @@ def render_page(text: str, record: dict[str, Any], *, save_url: str | None = Non
     fields = record.get("fields", {})
     title = str(fields.get("meta.title") or record.get("path") or "report")
     meta = {"path": record.get("path"), "sha256": record.get("sha256"), "save_url": save_url}
+    pages = page_images or {}
+    pdf_html = ('<section id="pdf"><p id="pagecap">click a field to see it on its page</p>'
+                '<div id="pagewrap"><img id="pageimg" alt="PDF page"><div id="pagebox"></div></div></section>'
+                if pages else "")
     return _PAGE.format(
         title=html.escape(title), path=html.escape(str(record.get("path", ""))),
         template=html.escape(str(record.get("template"))), backend=html.escape(str(record.get("backend"))),
         priority=html.escape(f"{record.get('review_priority', 0):g}"), issues=issue_html,
         rows="".join(table_rows), text=body_text, n_fields=len(rows),
-        record_json=_json_for_script({"meta": meta, "fields": fields}), texts=text_html,
+        record_json=_json_for_script({"meta": meta, "fields": fields, "boxes": (record.get("boxes") or {}) if pages else {},
+                                      "pages": pages, "scale": scale}), texts=text_html, pdf=pdf_html,
         error=html.escape(record.get("error") or ""),
     )
 
@@ -129,6 +148,9 @@ td.k{{font-family:ui-monospace,monospace;font-size:11px;width:30%}} td.v{{width:
 td.d select{{font-size:11px;max-width:100%}} td.d input.corr{{display:none;width:90%;font-size:11px}} td.d.correcting input.corr{{display:block}} tr.field{{cursor:pointer}} tr.field.sel{{background:#fff3c4}}
 tr.st-conflict td.s{{color:#b71c1c;font-weight:bold}} tr.brk td.s{{color:#e65100}} tr.st-model_only td.s{{color:#6a1b9a}}
 tr.st-agreed td.s{{color:#2e7d32}} tr.st-flagged td.s{{color:#e65100;font-weight:bold}} tr.st-baseline_only td.s,tr.st-extracted td.s{{color:#455a64}}
+#pdf{{flex:1 1 40%;overflow:auto;padding:.5em;border-left:1px solid #ddd;background:#fafafa}}
+#pagewrap{{position:relative;display:none}} #pageimg{{width:100%;display:block;box-shadow:0 0 3px #aaa}}
+#pagebox{{position:absolute;display:none;border:2px solid #e53935;background:rgba(255,213,79,.25)}} #pagecap{{font-size:12px;color:#555;margin:.2em 0}}
 #issues li{{font-size:13px;margin:.2em 0}} #issues .none{{color:#888}} .err{{color:#b71c1c}}
 </style></head>
 <body>
@@ -142,7 +164,7 @@ tr.st-agreed td.s{{color:#2e7d32}} tr.st-flagged td.s{{color:#e65100;font-weight
 <p><button id="save" type="button">Save decisions</button> <span id="saved"></span></p>
 <table id="fields"><tbody>{rows}</tbody></table>
 <div id="texts">{texts}</div>
-</section></main>
+</section>{pdf}</main>
 <script type="application/json" id="record">{record_json}</script>
 <script>
 (function () {{
@@ -155,10 +177,27 @@ tr.st-agreed td.s{{color:#2e7d32}} tr.st-flagged td.s{{color:#e65100;font-weight
     document.querySelectorAll('mark.active').forEach(function (m) {{ m.classList.remove('active'); }});
     document.querySelectorAll('tr.sel').forEach(function (r) {{ r.classList.remove('sel'); }});
   }}
+  function showBox(key) {{
+    var img = document.getElementById('pageimg');
+    if (!img) return;
+    var frame = document.getElementById('pagebox'), cap = document.getElementById('pagecap');
+    var b = data.boxes[key];
+    if (!b) {{ cap.textContent = key + ': no box on the page'; frame.style.display = 'none'; return; }}
+    var src = data.pages[String(b[0])];
+    function place() {{
+      var w = img.naturalWidth / data.scale, h = img.naturalHeight / data.scale;
+      frame.style.left = (b[1] / w * 100) + '%'; frame.style.top = (b[2] / h * 100) + '%';
+      frame.style.width = ((b[3] - b[1]) / w * 100) + '%'; frame.style.height = ((b[4] - b[2]) / h * 100) + '%';
+      frame.style.display = 'block'; frame.scrollIntoView({{block: 'center'}});
+    }}
+    document.getElementById('pagewrap').style.display = 'block';
+    cap.textContent = key + ' · page ' + b[0];
+    if (img.getAttribute('src') === src && img.complete) place(); else {{ img.onload = place; img.setAttribute('src', src); }}
+  }}
   document.querySelectorAll('tr.field').forEach(function (row) {{
     row.addEventListener('click', function (ev) {{
       if (ev.target.tagName === 'SELECT' || ev.target.tagName === 'INPUT' || ev.target.tagName === 'OPTION') return;
-      clear(); row.classList.add('sel');
+      clear(); row.classList.add('sel'); showBox(row.getAttribute('data-key'));
       var marks = marksFor(row.getAttribute('data-key'));
       marks.forEach(function (m) {{ m.classList.add('active'); }});
       if (marks.length) marks[0].scrollIntoView({{block: 'center'}});
@@ -168,6 +207,7 @@ tr.st-agreed td.s{{color:#2e7d32}} tr.st-flagged td.s{{color:#e65100;font-weight
     m.addEventListener('click', function () {{
       clear(); m.classList.add('active');
       var keys = m.getAttribute('data-keys').split(' '), first = null;
+      showBox(keys[0]);
       keys.forEach(function (k) {{
         var row = document.querySelector('tr.field[data-key="' + k + '"]');
         if (row) {{ row.classList.add('sel'); first = first || row; }}
