@@ -89,8 +89,8 @@ class Document:
             return None
         page = hits[0].page
         same = [b for b in hits if b.page == page]
-        return [page, min(b.x0 for b in same), min(b.top for b in same),
-                max(b.x1 for b in same), max(b.bottom for b in same)]
+        return [page, round(min(b.x0 for b in same), 2), round(min(b.top for b in same), 2),
+                round(max(b.x1 for b in same), 2), round(max(b.bottom for b in same), 2)]
 
     def _boxes_overlapping(self, start: int, end: int) -> list[PageBox]:
         """Boxes meeting ``[start, end)``; boxes are sorted and disjoint, so a bisection finds the first."""

@@ -113,6 +113,11 @@ def _alternation(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(spaced(w) for w in words))
 
 
+def _count(text: str, words: tuple[str, ...], pattern: re.Pattern[str]) -> int:
+    """Occurrences of the words: literal counts (fast), the whitespace-tolerant pattern only when none."""
+    return sum(text.count(w) for w in words) or len(pattern.findall(text))
+
+
 _COLUMNS_2019 = _alternation(TEMPLATE_COLUMNS["2019"])
 _COLUMNS_2021 = _alternation(TEMPLATE_COLUMNS["2021"])
 _ROWS_2021 = _alternation(TEMPLATE_ROWS["2021"])
@@ -129,9 +134,10 @@ def detect_template(text: str, year: int | None) -> str:
     Table markers decide; a report with the post-2019 six-part layout but no
     surviving tables is placed by its year (2019/2020 -> 2019, later -> 2021).
     """
-    col2019, col2021 = len(_COLUMNS_2019.findall(text)), len(_COLUMNS_2021.findall(text))
+    col2019 = _count(text, TEMPLATE_COLUMNS["2019"], _COLUMNS_2019)
+    col2021 = _count(text, TEMPLATE_COLUMNS["2021"], _COLUMNS_2021)
     n2019 = col2019 + len(_ROWS_2019.findall(text))
-    n2021 = col2021 + len(_ROWS_2021.findall(text))
+    n2021 = col2021 + _count(text, TEMPLATE_ROWS["2021"], _ROWS_2021)
     if year is not None and year < 2019 and max(col2019, col2021) < 2:
         return "narrative"  # an old report: a word of the new tables in its prose is not a table
     if n2019 or n2021:

@@ -32,7 +32,7 @@ class ReportMeta(_Section):
     """报告基本信息."""
 
     title: Optional[str] = _c("标题：报告标题，按原文（首个标题行）")
-    issuer: Optional[str] = _c("报告主体：标题中年份前/后的政府或机关名称，如 重庆市、上海市科委")
+    issuer: Optional[str] = _c("报告主体：标题中年份前/后的政府或机关名称，如 某市、某省教育厅")
     year: Optional[Annotated[int, Field(ge=2000, le=2100)]] = _c("报告年度：报告统计的年度（不是发布年份）")
     publish_date: Optional[dt.date] = _c("发布日期：页面注明的发布日期 YYYY-MM-DD；未注明则为空")
     template: Optional[Literal["2019", "2021", "narrative"]] = _c(
@@ -54,7 +54,7 @@ class ItemCounts(_Section):
     """第二十条第（五）（六）项 的一行（行政许可、其他对外管理服务事项、行政处罚、行政强制）."""
 
     prev_count: Optional[Count] = _c("上一年项目数量（2019格式）")
-    change: Optional[SignedCount] = _c("本年增/减（2019格式，可为负数，如 -8）")
+    change: Optional[SignedCount] = _c("本年增/减（2019格式，可为负数，如 -17）")
     decisions: Optional[Count] = _c("处理决定数量（2019）/ 本年处理决定数量（2021）")
 
 
@@ -70,13 +70,13 @@ class ProcurementCounts(_Section):
     """第二十条第（九）项：政府集中采购（仅2019格式）."""
 
     projects: Optional[Count] = _c("采购项目数量")
-    amount_wan: Optional[Amount] = _c("采购总金额，换算为万元（552.94亿元 -> 5529400.0；251000元 -> 25.1）")
+    amount_wan: Optional[Amount] = _c("采购总金额，换算为万元（3.07亿元 -> 30700.0；48600元 -> 4.86）")
 
 
 class ActiveDisclosure(_Section):
     """二、主动公开政府信息情况."""
 
-    total_items: Optional[Count] = _c("主动公开政府信息总数（条），正文给出总数时填写；万 需换算，如 133.6万条 -> 1336000")
+    total_items: Optional[Count] = _c("主动公开政府信息总数（条），正文给出总数时填写；万 需换算，如 27.5万条 -> 275000")
     rules: Optional[DocumentCounts] = _c("规章")
     normative_docs: Optional[DocumentCounts] = _c("规范性文件 / 行政规范性文件")
     licensing: Optional[ItemCounts] = _c("行政许可")

@@ -273,10 +273,14 @@ _TRADITIONAL = (
 )
 TRADITIONAL_TO_SIMPLIFIED: dict[str, str] = {pair[0]: pair[1] for pair in _TRADITIONAL.split()}
 _FOLD_TABLE = str.maketrans(TRADITIONAL_TO_SIMPLIFIED)
+_ANY_TRADITIONAL = re.compile("[" + "".join(k for k, v in TRADITIONAL_TO_SIMPLIFIED.items() if k != v) + "]")
 
 
 def fold_variants(text: str) -> str:
     """Traditional characters of the vocabulary to simplified, one character for one (offsets survive)."""
+    # A page is printed in one script: its head decides (a scan is far cheaper than translate).
+    if not _ANY_TRADITIONAL.search(text, 0, 4000):
+        return text
     return text.translate(_FOLD_TABLE)
 
 

@@ -57,8 +57,8 @@ def test_correct_answer_fills_the_section_with_evidence(server, tmp_path, chongq
     # only the section's text was sent, with the title and year, and the prompt version
     assert "本年新收政府信息公开申请数量" in sent and "重庆市2019年政府信息公开工作年度报告" in sent
     assert "第二十条第(一)项" not in sent and "五、存在的主要问题" not in sent and "一是强化组织领导" not in sent
-    assert "[prompt applications@2]" in req.body["messages"][0]["content"]
-    assert {k.lower(): v for k, v in req.headers.items()}.get("x-extractor-prompt") == "applications@2"
+    assert "[prompt applications@3]" in req.body["messages"][0]["content"]
+    assert {k.lower(): v for k, v in req.headers.items()}.get("x-extractor-prompt") == "applications@3"
     assert req.body["tools"][0]["function"]["name"] == "ApplicationsAnswer"
     assert ext.usage["total"]["calls"] == 1 and ext.usage["total"]["prompt_tokens"] == 100
 

@@ -59,8 +59,9 @@ def _text_in_box(data, box: list[float]) -> str:
     page, x0, top, x1, bottom = box
     doc = data if isinstance(data, pdfium.PdfDocument) else pdfium.PdfDocument(data)
     p = doc[int(page) - 1]
-    h = p.get_height()
-    text = p.get_textpage().get_text_bounded(left=x0 - 0.5, bottom=h - bottom - 0.5, right=x1 + 0.5, top=h - top + 0.5)
+    left, _, _, ceiling = p.get_cropbox()  # boxes are measured from the visible page's top-left corner
+    text = p.get_textpage().get_text_bounded(left=left + x0 - 0.5, bottom=ceiling - bottom - 0.5,
+                                             right=left + x1 + 0.5, top=ceiling - top + 0.5)
     return normalise(text).replace("\r", "").replace("\n", "").replace(" ", "")
 
 
@@ -225,6 +226,26 @@ def test_every_printed_character_has_a_box_that_holds_it():
     assert all(doc.box_for(i, i + 1) is not None for i in ink)
 
 
+def test_boxes_are_measured_from_the_crop_box_the_page_is_shown_with():
+    import io
+
+    pdf = _pdf()
+    pdf.add_page()
+    pdf.text(LEFT, 200, "全年共主动公开政府信息1234条。")
+    raw = pdfium.PdfDocument(_bytes(pdf))
+    raw[0].set_cropbox(50, 100, 545, 742)  # 50 pt cut on the left, 100 at the top (A4 is 842 high)
+    buf = io.BytesIO()
+    raw.save(buf)
+    data = buf.getvalue()
+    doc = load_pdf(data, name="crop.pdf", sha256="x")
+    start = doc.text.index("1234")
+    box = doc.box_for(start, start + 4)
+    assert "1234" in _text_in_box(data, box)
+    assert 20 < box[1] < 200 and 80 < box[2] < 110  # x from 50 pt in, top of a 200-pt baseline from 100 pt down
+    png = render_page_png(data, 1, scale=1.0)
+    assert int.from_bytes(png[16:20], "big") == 495  # the render shows the crop box, as the boxes assume
+
+
 def _kangxi_pdf() -> bytes:
     """A text layer spelling 一, 人, 民, 文, 行 with Kangxi / radical code points, as browser-printed PDFs do."""
     pdf = _pdf(compress=False)
@@ -387,7 +408,7 @@ def test_ruling_read_from_pdfium_paths_finds_the_cells_pdfplumber_finds():
     pdf.line(LEFT, 400, LEFT + 300, 400)  # a lone rule is no table
     data = _bytes(pdf)
     page = pdfium.PdfDocument(data)[0]
-    ours = _cells_from_edges(_ruling_edges(page, page.get_height()))
+    ours = _cells_from_edges(_ruling_edges(page, (0.0, page.get_height())))
     with pdfplumber.open(io.BytesIO(data)) as plumber:
         theirs = _plumber_cells(plumber, 0)
 
@@ -474,7 +495,7 @@ def test_a_500_page_pdf_is_read_up_to_the_page_limit_with_a_warning():
     pdf = _pdf()
     for n in range(1, 501):
         pdf.add_page()
-        pdf.text(LEFT, 100, f"正文第{n}页:本机关全年共主动公开政府信息{n}条。")
+        pdf.text(LEFT, 300, f"正文第{n}页:本机关全年共主动公开政府信息{n}条。")
     doc = load_bytes(_bytes(pdf), name="long.pdf")
     assert doc.pages == 500 and MAX_PAGES < 500
     assert f"正文第{MAX_PAGES}页" in doc.text and f"正文第{MAX_PAGES + 1}页" not in doc.text

@@ -27,23 +27,16 @@ _CELL_START = re.compile(r"\s*(?:\||[\d+\-]|" + MARKER_TOKEN + ")")
 
 @dataclass(frozen=True)
 class LabelHit:
-    """Where one row's label was found; ``exact`` when the official wording matched."""
+    """Where one row's label was found (``start``..``end`` covers its numbering and whole wording)."""
 
     key: str | None
     start: int
     end: int
-    exact: bool
 
 
 @lru_cache(maxsize=None)
 def _core_pattern(cores: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(spaced(c) for c in sorted(cores, key=len, reverse=True)))
-
-
-@lru_cache(maxsize=None)
-def _exact_pattern(label: str) -> re.Pattern[str]:
-    plain = re.sub(r"[“”\"'‘’（）()，,、\s]", "", label)
-    return re.compile(spaced(plain))
 
 
 def _is_label_char(ch: str) -> bool:
@@ -82,12 +75,8 @@ def label_end(text: str, core_end: int, limit: int) -> int:
     return pos
 
 
-def _search(term: RowTerm, text: str, start: int, end: int) -> tuple[re.Match[str], bool] | None:
-    m = _core_pattern(term.cores).search(text, start, end)
-    if m is None:
-        return None
-    exact = _exact_pattern(term.label).search(text, max(start, m.start() - len(term.label) * 3), end)
-    return m, bool(exact and exact.start() <= m.start() < exact.end())
+def _search(term: RowTerm, text: str, start: int, end: int) -> re.Match[str] | None:
+    return _core_pattern(term.cores).search(text, start, end)
 
 
 def find_row_labels(text: str, start: int, end: int, terms: tuple[RowTerm, ...]) -> list[LabelHit]:
@@ -100,14 +89,13 @@ def find_row_labels(text: str, start: int, end: int, terms: tuple[RowTerm, ...])
     hits: list[LabelHit] = []
     cursor = start
     for i, term in enumerate(terms):
-        found = _search(term, text, cursor, end)
-        if found is None:
+        m = _search(term, text, cursor, end)
+        if m is None:
             continue
-        m, exact = found
         nxt = terms[i + 1] if i + 1 < len(terms) else None
         if nxt is not None:
             later = _search(nxt, text, cursor, m.start())
-            if later is not None and not _shares_core(term, nxt, later[0]):
+            if later is not None and not _shares_core(term, nxt, later):
                 continue
         s = label_start(text, m.start(), cursor)
         if term.number.isdigit():  # "…0002.其他法律…": the list number belongs to the label, not the cells
@@ -120,7 +108,7 @@ def find_row_labels(text: str, start: int, end: int, terms: tuple[RowTerm, ...])
             if following is not None:
                 stop = following.start()
         e = label_end(text, m.end(), stop)
-        hits.append(LabelHit(term.key, s, e, exact))
+        hits.append(LabelHit(term.key, s, e))
         cursor = e
     return hits
 

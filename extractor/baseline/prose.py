@@ -9,11 +9,12 @@ costs the user more than a missing one.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from extractor.baseline.cells import read_cells
 from extractor.baseline.splits import plain_splits
 from schemas.vocabulary import STATS_ROWS
-from extractor.baseline.prose_parts import Cue, Reading, active_cues, cues
+from extractor.baseline.prose_parts import Cue, Reading, active_cues, application_part_cues, cues
 from extractor.result import Extraction, Flag
 from extractor.sections import Section, SectionKind
 
@@ -63,6 +64,11 @@ def extract_prose(original: str, sections: list[Section], ext: Extraction) -> No
     _active_total(joined, sections, ext)
     for cue in cues():
         _set(ext, cue.key, cue.read(joined.text), joined)
+    for s in sections:
+        if s.kind is SectionKind.APPLICATIONS:
+            for cue in application_part_cues():
+                _set(ext, cue.key, cue.read(joined.text, joined.to_joined(s.body_start), joined.to_joined(s.end)),
+                     joined)
 
 
 def _set(ext: Extraction, key: str, reading: Reading | None, joined: JoinedText) -> bool:
@@ -91,16 +97,21 @@ _STATS_UNIT = re.compile(r"\s*\|?\s*(?:万元|条|件|个|元|项|次)")
 _STATS_HEAD = re.compile(r"指标名称|计量单位")
 
 
+@lru_cache(maxsize=1)
+def _stats_row_patterns() -> tuple[tuple[str | None, re.Pattern[str]], ...]:
+    numbering = r"(?:其中\s*[:：]?\s*)?(?:\d\s*[.．、]\s*)?"
+    return tuple((key, re.compile(numbering + label)) for key, label in _STATS_ROWS)
+
+
 def extract_stats_table(text: str, ext: Extraction) -> None:
     """Old 《政府信息公开情况统计表》: label, unit, this year's figure [, cumulative figure]."""
     head = _STATS_HEAD.search(text)
     if head is None:
         return
     two_columns = "历年累计" in text[head.start(): head.start() + 200]
-    numbering = r"(?:其中\s*[:：]?\s*)?(?:\d\s*[.．、]\s*)?"
     anchors: list[tuple[int, int, str | None]] = []
-    for key, label in _STATS_ROWS:
-        for m in re.finditer(numbering + label, text[head.start():]):
+    for key, label in _stats_row_patterns():
+        for m in label.finditer(text[head.start():]):
             s = head.start() + m.start()
             anchors.append((s, head.start() + m.end(), key))
     anchors.sort()

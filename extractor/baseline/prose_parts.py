@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from extractor.numbers import parse_count
 from schemas.vocabulary import COUNTERS
@@ -108,6 +109,9 @@ class Cue:
     zeros: list[re.Pattern[str]] = field(default_factory=list)
     stale_check: bool = True       # drop figures whose clause says 累计 / 上年 / 同比 …
     scope_check: bool = False      # 全县…, 其中涉及政府信息公开的 N: read the narrowed figure
+    # Count-first wordings ("3件涉及政府信息公开的行政复议"), tried only just before their keyword: a pattern
+    # that starts with a number would otherwise be tried at every digit of every table.
+    before_keyword: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
 
     def read(self, text: str, start: int = 0, end: int | None = None) -> Reading | None:
         """The earliest statement of this figure in ``text[start:end]`` (a count or a zero statement)."""
@@ -120,6 +124,15 @@ class Cue:
                     if best is None or m.start() < best.start:
                         best = Reading(reading.value, reading.start, reading.end)
                     break
+        for keyword, pattern in self.before_keyword:
+            at = text.find(keyword, start, end)
+            while at != -1 and (best is None or at - 40 < best.start):
+                m = pattern.search(text, max(start, at - 40), min(end, at + len(keyword) + 30))
+                reading = self._count(text, m) if m is not None and m.end() > at else None
+                if reading is not None and (best is None or m.start() < best.start):
+                    best = reading
+                    break
+                at = text.find(keyword, at + 1, end)
         for pattern in self.zeros:
             m = pattern.search(text, start, end)
             if m and (best is None or m.start() < best.start):
@@ -173,13 +186,14 @@ def _c(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def cues() -> list[Cue]:
+@lru_cache(maxsize=1)
+def cues() -> tuple[Cue, ...]:
     """The narrative figures and the wordings that state them (the earliest statement wins)."""
     apps = counter("件", "宗", "份", "个", "项", "条")
     cases = counter("件", "起", "宗", "个")
-    return [
+    return (
         Cue("applications.new_received.total", [
-            _c(VERB_RECEIVE + r"(?:了)?" + _GAP + SUBJECT_APPLICATION + r"(?:件|量|数量|数)?" + _TOTAL + NUM + apps),
+            _c(VERB_RECEIVE + r"(?:了)?" + _GAP + SUBJECT_APPLICATION + r"(?:事项|件|量|数量|数)?" + _TOTAL + NUM + apps),
             _c(VERB_RECEIVE + _TOTAL + NUM + apps + r"(?:各类)?" + SUBJECT_APPLICATION),
             _c(r"受理依申请公开的数量为\s*" + NUM + r"\s*[件条]"),
             _c(r"共收到\s*" + NUM + r"\s*件(?:政府信息公开|信息公开)?申请"),
@@ -190,14 +204,15 @@ def cues() -> list[Cue]:
             _c(r"上(?:一)?年(?:度)?结转(?:的)?" + _GAP + r"(?:申请)?(?:数量)?" + _TOTAL + NUM + apps),
         ], stale_check=False),
         Cue("applications.total_processed.total", [
-            _c(r"(?:本年度)?(?:共计|共)(?:办理|办结|答复)" + _GAP + _TOTAL + NUM + apps),
+            _c(r"(?:共计|共|已)(?:办理|办结|答复)" + _GAP + _TOTAL + NUM + apps),
         ]),
         Cue("applications.carried_forward.total", [
             _c(r"(?:结转|转入|转)(?:至|到)?下一?年度(?:继续)?办理(?:答复)?的?有?" + _TOTAL + NUM + apps),
-            _c(NUM + apps + r"(?:申请)?(?:结转|转入|顺延)(?:至|到)?下一?年度"),
-        ], stale_check=False),
+        ], stale_check=False, before_keyword=[
+            *[(kw, _c(NUM + apps + r"(?:申请)?(?:结转|转入|顺延)(?:至|到)?下一?年度")) for kw in ("下年度", "下一年度")],
+        ]),
         Cue("applications.partially_granted.total", [
-            _c(r"(?:同意)?部分公开(?:答复)?(?:的)?(?:申请)?" + _TOTAL + NUM + apps),
+            _c(r"部分公开(?:答复)?(?:的)?(?:申请)?" + _TOTAL + NUM + apps),
         ]),
         Cue("applications.granted.total", [
             _c(r"(?<!部分)(?<![不否])(?:同意公开|予以公开|全部公开)(?:答复)?(?:的)?(?:申请)?" + _TOTAL + NUM + apps),
@@ -208,29 +223,40 @@ def cues() -> list[Cue]:
         ]),
         Cue("review.total", [
             _c(r"行政复议(?:案件|案)?(?:数为|共)?" + _TOTAL + NUM + cases),
-            _c(NUM + cases + r"(?:涉及政府信息公开工作的|因政府信息公开申请的?|政府信息公开)?行政复议"),
         ], [
-            _c(r"(?:未|没有)(?:发生|收到|出现|接到|受理|提起|产生)[^。；;，,\d]{0,30}?行政复议"),
+            _c(r"(?:未|没有)被?(?:发生|收到|出现|接到|受理|提起|产生)[^。；;，,\d]{0,30}?行政复议"),
             _c(r"无(?:因|涉及|关于)[^。；;，,\d]{0,20}?行政复议"),
-        ], scope_check=True),
+        ], scope_check=True, before_keyword=[
+            ("行政复议", _c(NUM + cases + r"(?:涉及政府信息公开工作的|因政府信息公开申请的?|政府信息公开)?行政复议")),
+        ]),
         Cue("litigation.total", [
             _c(r"行政诉讼(?:案件|案)?(?:数为|共)?" + _TOTAL + NUM + cases),
-            _c(NUM + cases + r"(?:涉及政府信息公开工作的|因政府信息公开申请的?)?行政诉讼"),
         ], [
-            _c(r"(?:未|没有)(?:发生|收到|出现|接到|受理|提起|产生)[^。；;，,\d]{0,30}?行政诉讼"),
+            _c(r"(?:未|没有)被?(?:发生|收到|出现|接到|受理|提起|产生)[^。；;，,\d]{0,30}?行政诉讼"),
             _c(r"无(?:因|涉及|关于)[^。；;，,\d]{0,30}?行政诉讼"),
             _c(r"无(?:提起)?行政诉讼(?:的)?情况"),
-        ], scope_check=True),
-    ]
+        ], scope_check=True, before_keyword=[
+            ("行政诉讼", _c(NUM + cases + r"(?:涉及政府信息公开工作的|因政府信息公开申请的?)?行政诉讼")),
+        ]),
+    )
 
 
+@lru_cache(maxsize=1)
+def application_part_cues() -> tuple[Cue, ...]:
+    """Wordings read only inside the 依申请公开 part, where a bare 申请 can only be a disclosure application."""
+    return (Cue("applications.new_received.total", [
+        _c(VERB_RECEIVE + r"(?:了)?(?:各类)?申请" + _TOTAL + NUM + counter("件", "宗", "份", "个", "项")),
+    ]),)
+
+
+@lru_cache(maxsize=1)
 def active_cues() -> tuple[Cue, Cue]:
     """主动公开 total: (wordings read only inside the 主动公开 part, wordings read anywhere)."""
     items = counter("条")
     anywhere = Cue("active.total_items", [
         _c(r"(?<!应)主动公开" + r"[^，。；;,\n\d]{0,10}?" + SUBJECT_INFO + _TOTAL + NUM + items),
         _c(r"(?<!申请)(?<!依)公开(?:各类|了)?(?:政府|政务)信息" + _TOTAL + NUM + items),
-        _c(r"公布(?:政府|政务)信息" + _TOTAL + NUM + items),
+        _c(r"(?:公布|发布)(?:各类|了)?(?:政府|政务)信息" + _TOTAL + NUM + items),
     ])
     in_part = Cue("active.total_items", [
         *anywhere.counts,

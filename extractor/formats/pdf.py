@@ -204,9 +204,11 @@ def _read_pages(pdf, data: bytes, n_pages: int) -> list[_Page]:
         for index in range(n_pages):
             page = pdf[index]
             try:
-                width, height = page.get_size()
-                glyphs = _page_glyphs(page, height)
-                edges = _ruling_edges(page, height)
+                left, bottom, right, top = page.get_cropbox()
+                width, height = right - left, top - bottom
+                origin = (left, top)  # the visible page's top-left corner, in PDF user space
+                glyphs = _page_glyphs(page, origin)
+                edges = _ruling_edges(page, origin)
             finally:
                 page.close()
             tables: list[_Table] = []
@@ -226,30 +228,37 @@ def _read_pages(pdf, data: bytes, n_pages: int) -> list[_Page]:
     return pages
 
 
-def _page_glyphs(page, height: float) -> list[Glyph]:
-    """The page's characters in content order with loose (font-height) boxes; pdfium's own line breaks dropped."""
+def _page_glyphs(page, origin: tuple[float, float]) -> list[Glyph]:
+    """The page's characters in content order with loose (font-height) boxes; pdfium's own line breaks dropped.
+
+    Coordinates are measured from ``origin`` (the crop box's top-left corner), downwards, as pdfplumber's
+    are and as the page is rendered.
+    """
     import ctypes
 
     from pypdfium2 import raw
 
+    ox, oy = origin
     textpage = page.get_textpage()
     try:
         n = raw.FPDFText_CountChars(textpage)
+        codes = _page_codes(textpage, n)
         rect = raw.FS_RECTF()
         out: list[Glyph] = []
         pending_space = False
-        for i in range(n):
-            code = raw.FPDFText_GetUnicode(textpage, i)
+        for i, code in enumerate(codes):
             if code in (0, 0xFFFE, 0xFFFF):
                 continue
-            if raw.FPDFText_IsGenerated(textpage, i) == 1:
+            ch = chr(code)
+            if ch.isspace() and raw.FPDFText_IsGenerated(textpage, i) == 1:
                 # pdfium's inferred word gaps (many producers print no space glyphs); its line breaks are ignored
                 pending_space = code == 32
                 continue
             if not raw.FPDFText_GetLooseCharBox(textpage, i, ctypes.byref(rect)):
                 continue
-            ch = " " if chr(code).isspace() else chr(code)
-            x0, top, x1, bottom = rect.left, height - rect.top, rect.right, height - rect.bottom
+            if ch.isspace():
+                ch = " "
+            x0, top, x1, bottom = rect.left - ox, oy - rect.top, rect.right - ox, oy - rect.bottom
             if pending_space and out and ch != " ":
                 prev = out[-1]
                 gap_from = prev[3] if prev[3] < x0 else x0 - 0.02
@@ -259,6 +268,22 @@ def _page_glyphs(page, height: float) -> list[Glyph]:
         return out
     finally:
         textpage.close()
+
+
+def _page_codes(textpage, n: int) -> list[int]:
+    """The code point of each of the page's ``n`` characters: one bulk call, or one call each when
+    the bulk text does not line up with the character indices (characters outside the BMP)."""
+    import ctypes
+
+    from pypdfium2 import raw
+
+    buffer = ctypes.create_string_buffer(2 * (n + 1))
+    written = raw.FPDFText_GetText(textpage, 0, n, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
+    units = buffer.raw[: 2 * max(0, written - 1)]
+    codes = [int.from_bytes(units[k:k + 2], "little") for k in range(0, len(units), 2)]
+    if len(codes) == n and not any(0xD800 <= c <= 0xDFFF for c in codes):
+        return codes
+    return [raw.FPDFText_GetUnicode(textpage, i) for i in range(n)]
 
 
 def _group_lines(glyphs: list[Glyph], page: int) -> list[_Line]:
@@ -335,7 +360,7 @@ def _place_glyphs(found: list[list[tuple[float, float, float, float]]], page_num
 _SEG_LINETO, _SEG_BEZIERTO, _SEG_MOVETO = 0, 1, 2
 
 
-def _ruling_edges(page, height: float) -> list[dict[str, Any]] | None:
+def _ruling_edges(page, origin: tuple[float, float]) -> list[dict[str, Any]] | None:
     """Horizontal and vertical edges of the page's straight paths (cell borders, rules), pdfplumber-shaped.
 
     Read from pdfium's path objects, so pdfminer never parses the page.  Returns
@@ -346,6 +371,7 @@ def _ruling_edges(page, height: float) -> list[dict[str, Any]] | None:
 
     from pypdfium2 import raw
 
+    ox, oy = origin
     edges: list[dict[str, Any]] = []
     x, y = ctypes.c_float(), ctypes.c_float()
     matrix = raw.FS_MATRIX()
@@ -365,7 +391,7 @@ def _ruling_edges(page, height: float) -> list[dict[str, Any]] | None:
             seg = raw.FPDFPath_GetPathSegment(obj, k)
             raw.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
             kind = raw.FPDFPathSegment_GetType(seg)
-            point = (a * x.value + e, height - (d * y.value + f))
+            point = (a * x.value + e - ox, oy - (d * y.value + f))
             if kind == _SEG_MOVETO or not subpaths:
                 subpaths.append([point])
                 curved.append(False)
@@ -614,7 +640,7 @@ class _Builder:
     def _close(self) -> None:
         if self._run is not None:
             s, e, page, x0, top, x1, bottom, _ = self._run
-            self.boxes.append(PageBox(s, e, page, round(x0, 2), round(top, 2), round(x1, 2), round(bottom, 2)))
+            self.boxes.append(PageBox(s, e, page, x0, top, x1, bottom))
             self._run = None
 
     def finish(self) -> str:
