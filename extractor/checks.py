@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from extractor.baseline.tables import APPLICANT_COLUMNS, RESULT_ROWS_2019, RESULT_ROWS_2021
+from schemas.vocabulary import (APPEAL_GROUPS, APPLICANT_COLUMNS, BALANCE_ROWS, OUTCOME_COLUMNS, RESULT_ROWS_2019,
+                                RESULT_ROWS_2021)
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def check_consistency(flat: dict[str, Any], template: str) -> tuple[list[Break],
         return breaks, checked
     result_rows = RESULT_ROWS_2021 if template == "2021" else RESULT_ROWS_2019
     for col in APPLICANT_COLUMNS:
-        keys = [f"applications.{r}.{col}" for r in ("new_received", "carried_over", "total_processed", "carried_forward")]
+        keys = [f"applications.{r}.{col}" for r in BALANCE_ROWS]
         vals = _get(flat, keys)
         if vals is not None:
             checked += 1
@@ -62,8 +63,8 @@ def check_consistency(flat: dict[str, Any], template: str) -> tuple[list[Break],
             if sum(vals[:6]) != vals[6]:
                 breaks.append(Break("row_total", f"{row}: applicant columns add up to {sum(vals[:6])} but 总计 is {vals[6]}",
                                     tuple(keys), sum(vals[:6]), vals[6]))
-    for group in ("review", "litigation_direct", "litigation_after_review"):
-        keys = [f"{group}.{c}" for c in ("upheld", "corrected", "other", "pending", "total")]
+    for group in APPEAL_GROUPS:
+        keys = [f"{group}.{c}" for c in OUTCOME_COLUMNS]
         vals = _get(flat, keys)
         if vals is not None:
             checked += 1

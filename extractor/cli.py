@@ -1,12 +1,20 @@
-"""Command-line interface: extract, eval, schema (and the model backend's commands)."""
+"""Command-line interface: extract, merge, export, eval, inspect, review, summary, serve, cache, schema.
+
+Conventions (as in the ``llm`` and ``instructor`` CLIs): ``-h``/``--help`` and ``--version``
+everywhere, boolean flags as ``--x/--no-x``, every option with a help text and its default
+shown, bad values refused with one clear line (exit 2), and stderr messages never hard-wrapped,
+so the paths in them stay copy-pasteable when piped.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 from rich.console import Console
@@ -15,18 +23,66 @@ from rich.table import Table
 from extractor import __version__
 from extractor.config import Settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 120}
+app = typer.Typer(add_completion=False, no_args_is_help=True, context_settings=CONTEXT, rich_markup_mode=None,
                   help="Structured, checked data from 政府信息公开工作年度报告.")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 out = Console()
 
 BACKENDS = ("auto", "regex", "llm", "hybrid")
 
 
-def _resolve_backend(name: str, settings: Settings):
+class BackendName(str, Enum):
+    """The backends every command offers (``auto``: hybrid with an endpoint, regex without)."""
+
+    auto = "auto"
+    regex = "regex"
+    llm = "llm"
+    hybrid = "hybrid"
+
+
+BACKEND_HELP = "auto (hybrid with a model endpoint, regex without) | regex | llm | hybrid"
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        print(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """Structured, checked data from 政府信息公开工作年度报告."""
+
+
+def suffix(*allowed: str) -> Callable[[Optional[Path]], Optional[Path]]:
+    """An option callback refusing a file whose suffix is not one of ``allowed`` (e.g. ``--html x.txt``)."""
+
+    def check(value: Optional[Path]) -> Optional[Path]:
+        if value is not None and value.suffix.lower() not in allowed:
+            raise typer.BadParameter(f"{value} should end in {' or '.join(allowed)}")
+        return value
+
+    return check
+
+
+def existing_run(value: Path) -> Path:
+    """An argument callback for a run file: it must exist and be a file."""
+    if not value.exists():
+        raise typer.BadParameter(f"{value} does not exist")
+    if not value.is_file():
+        raise typer.BadParameter(f"{value} is not a file (a run is one JSONL file from `extractor extract`)")
+    return value
+
+
+def _resolve_backend(name: str | BackendName, settings: Settings) -> tuple[Any, str]:
     """(callable, name) for a backend; 'auto' says once on stderr which one runs."""
     from extractor.pipeline import RegexBackend
 
+    name = name.value if isinstance(name, BackendName) else name
     if name not in BACKENDS:
         raise typer.BadParameter(f"unknown backend '{name}'; choose one of {', '.join(BACKENDS)}")
     if name == "auto":
@@ -57,8 +113,8 @@ def _resolve_backend(name: str, settings: Settings):
 
 @app.command()
 def version() -> None:
-    """Print the version."""
-    out.print(__version__)
+    """Print the version (the same as --version)."""
+    print(__version__)
 
 
 EXECUTORS = ("local", "ray")
@@ -269,12 +325,13 @@ def _print_llm_totals(fn) -> None:
 
 @app.command("eval")
 def eval_cmd(
-    reports: Path = typer.Option(..., "--reports", help="Folder of reports"),
-    gold: Optional[Path] = typer.Option(None, "--gold", help="Folder of <name>.gold.json (default: beside each report)"),
-    backend: str = typer.Option("regex", "--backend", "-b", help="auto | regex | llm | hybrid"),
-    json_out: Optional[Path] = typer.Option(None, "--json-out", help="Write the full scores as JSON"),
-    csv_out: Optional[Path] = typer.Option(None, "--csv-out", help="One row per document × field"),
-    fields_shown: int = typer.Option(15, "--show-fields", help="How many weakest fields to list"),
+    reports: Path = typer.Option(..., "--reports", help="Folder of reports", exists=True, file_okay=False),
+    gold: Optional[Path] = typer.Option(None, "--gold", exists=True, file_okay=False, show_default="beside each report",
+                                        help="Folder of <name>.gold.json (or <name>-<sha8>.gold.json from review --export-gold)"),
+    backend: BackendName = typer.Option(BackendName.auto, "--backend", "-b", help=BACKEND_HELP),
+    json_out: Optional[Path] = typer.Option(None, "--json-out", callback=suffix(".json"), help="Write the full scores as JSON"),
+    csv_out: Optional[Path] = typer.Option(None, "--csv-out", callback=suffix(".csv"), help="One row per document × field"),
+    fields_shown: int = typer.Option(15, "--show-fields", min=0, help="How many weakest fields to list"),
 ) -> None:
     """Score a backend against gold files (precision, recall, F1 per field, section, overall)."""
     from extractor.evaluation import evaluate, load_gold, write_csv
@@ -346,23 +403,36 @@ def _print_eval(result, fields_shown: int) -> None:
     out.print(f"document exact match: {exact}/{len(result.documents)}")
 
 
-STATUS_STYLE = {"agreed": "green", "baseline_only": "cyan", "extracted": "cyan", "model_only": "magenta",
-                "conflict": "bold red", "flagged": "bold yellow"}
+class Only(str, Enum):
+    flagged = "flagged"
+    conflicts = "conflicts"
 
 
 @app.command()
 def inspect(
-    file: Path = typer.Argument(..., help="One report (.txt/.html)"),
-    html_out: Optional[Path] = typer.Option(None, "--html", help="Write the self-contained spot-check page here"),
-    backend: str = typer.Option("auto", "--backend", "-b", help="auto | regex | llm | hybrid"),
-    context: int = typer.Option(14, "--context", help="Characters of text shown around each value"),
+    file: Path = typer.Argument(..., help="One report (.txt, .html, .pdf, .docx, …)", exists=True, dir_okay=False),
+    html_out: Optional[Path] = typer.Option(None, "--html", callback=suffix(".html", ".htm"),
+                                            help="Write the self-contained spot-check page here"),
+    backend: BackendName = typer.Option(BackendName.auto, "--backend", "-b", help=BACKEND_HELP),
+    only: Optional[Only] = typer.Option(None, "--only", show_default="every field",
+                                        help="flagged: conflicts, broken rules, flags, model-only and "
+                                             "low/medium-confidence values; conflicts: conflicts only"),
+    section: Optional[str] = typer.Option(None, "--section", "-s", show_default="every part",
+                                          help="One part of the report: 2 (二 主动公开), 3 (三 申请), 4 (四 复议/诉讼) or meta"),
+    context: int = typer.Option(14, "--context", min=0, max=500, help="Characters of text shown around each value"),
 ) -> None:
-    """Spot-check one report: every field with its status and the text around its evidence."""
-    from extractor.ingest import load_path
+    """Spot-check one report: its fields with their status and the text around their evidence."""
     from extractor.errors import DocumentError
+    from extractor.ingest import load_path
     from extractor.pipeline import process_document
-    from extractor.review.html import field_rows, pdf_page_images, render_page
+    from extractor.review.console import fields_table, section_of, select_rows
+    from extractor.review.html import pdf_page_images, render_page
 
+    if section is not None:
+        try:
+            section_of(section)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--section") from exc
     try:
         doc = load_path(file)
     except (DocumentError, OSError) as exc:
@@ -375,38 +445,31 @@ def inspect(
         err.print(f"[red]error:[/] {file}: {exc}")
         raise typer.Exit(1) from exc
     if html_out:
-        html_out.parent.mkdir(parents=True, exist_ok=True)
+        from extractor.review.decisions import write_atomically
+
         images = pdf_page_images(file.read_bytes(), record) if doc.source_format == "pdf" else None
-        html_out.write_text(render_page(doc.text, record, page_images=images), encoding="utf-8")
+        write_atomically(html_out, render_page(doc.text, record, page_images=images))
         err.print(f"wrote {html_out}")
         return
-    issues = record["checks"] + record["flags"]
-    if issues:
+    if record["open_questions"]:
         out.print("[bold]open questions[/]")
         for q in record["open_questions"]:
-            out.print(f"  • {q}")
-    table = Table(title=f"{file.name} · template {record['template']} · priority {record['review_priority']:g}")
-    for col in ("section", "field", "label", "value", "status", "evidence"):
-        table.add_column(col, overflow="fold")
-    for r in field_rows(record):
-        span = r["evidence"][0] if r["evidence"] else None
-        around = ""
-        if span:
-            s, e = span
-            around = (doc.text[max(0, s - context):s] + "[" + doc.text[s:e] + "]" + doc.text[e:e + context]).replace("\n", "⏎")
-        style = "bold red" if r["in_break"] and r["status"] != "conflict" else STATUS_STYLE.get(r["status"], "")
-        status = r["status"] + (f" ({r['confidence']})" if r["confidence"] else "") + (" · break" if r["in_break"] else "")
-        table.add_row(r["key"].split(".")[0], r["key"], r["label"], "" if r["value"] is None else str(r["value"]),
-                      f"[{style}]{status}[/]" if style else status, around)
-    out.print(table)
+            out.print(f"  • {q}", soft_wrap=True)
+    rows = select_rows(record, only=only.value if only else None, section=section)
+    title = (f"{file.name} · template {record['template']} · priority {record['review_priority']:g} · "
+             f"{len(rows)} fields" + (f" ({only.value})" if only else "") + (f" · part {section}" if section else ""))
+    wide = out if out.is_terminal else Console(width=200)  # piped: no 80-column squeeze
+    wide.print(fields_table(doc.text, record, rows, title=title, context=context))
 
 
 @app.command()
 def review(
-    run: Path = typer.Argument(..., help="A bulk run (JSONL from `extractor extract`)"),
-    export_gold: Optional[Path] = typer.Option(None, "--export-gold", help="Write gold files of reviewed documents here"),
-    html_dir: Optional[Path] = typer.Option(None, "--html", help="Write a spot-check page per document here"),
-    top: int = typer.Option(20, "--top", help="How many documents to list"),
+    run: Path = typer.Argument(..., help="A bulk run (JSONL from `extractor extract`)", callback=existing_run),
+    export_gold: Optional[Path] = typer.Option(None, "--export-gold", file_okay=False,
+                                               help="Write a gold file per reviewed document into this folder"),
+    html_dir: Optional[Path] = typer.Option(None, "--html", file_okay=False,
+                                            help="Write a spot-check page per document into this folder"),
+    top: int = typer.Option(20, "--top", min=1, help="How many documents to list"),
 ) -> None:
     """Documents of a run in review-priority order, with their open questions; export reviewed ones as gold."""
     from extractor.review.decisions import DecisionsError, decisions_paths, export_gold as export
@@ -515,8 +578,9 @@ def _write_pages(records: list, order: list[int], html_dir: Path) -> None:
 
 
 @app.command()
-def summary(run: Path = typer.Argument(..., help="A bulk run (JSONL)"),
-            json_out: Optional[Path] = typer.Option(None, "--json-out")) -> None:
+def summary(run: Path = typer.Argument(..., help="A bulk run (JSONL from `extractor extract`)", callback=existing_run),
+            json_out: Optional[Path] = typer.Option(None, "--json-out", callback=suffix(".json"),
+                                                    help="Write the health figures as JSON")) -> None:
     """Health figures of a run without gold: tables whose arithmetic holds, agreement, evidence."""
     from extractor.review.summary import cross_year_breaks, run_health
 
@@ -537,23 +601,42 @@ def summary(run: Path = typer.Argument(..., help="A bulk run (JSONL)"),
 
 @app.command()
 def serve(
-    host: str = typer.Option("127.0.0.1", "--host"),
-    port: int = typer.Option(8000, "--port"),
-    backend: str = typer.Option("auto", "--backend", "-b"),
-    run: Optional[Path] = typer.Option(None, "--run", help="Save reviewer decisions beside this run"),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (0.0.0.0: every interface)"),
+    port: int = typer.Option(8000, "--port", "-p", min=1, max=65535, help="TCP port"),
+    backend: BackendName = typer.Option(BackendName.auto, "--backend", "-b", help=BACKEND_HELP),
+    run: Optional[Path] = typer.Option(None, "--run", dir_okay=False, show_default="decisions are not saved",
+                                       help="A run (JSONL): the page's Save decisions writes RUN.decisions.json beside it"),
+    access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="Log every request on stderr"),
 ) -> None:
-    """Serve POST /v1/extract and a paste-or-upload spot-check page at /."""
+    """Serve POST /v1/extract, a paste-or-upload spot-check page at / and the API description at /docs."""
+    import importlib.util
+    import logging
+
+    if importlib.util.find_spec("fastapi") is None or importlib.util.find_spec("uvicorn") is None:
+        err.print("[red]error:[/] the service needs the serve extra: pip install 'govreport-extractor[serve]'")
+        raise typer.Exit(2)
     import uvicorn
 
+    from extractor.review.decisions import decisions_file
     from extractor.service import create_app
 
     settings = Settings()
-    if backend == "auto":
-        _resolve_backend("auto", settings)
-    uvicorn.run(create_app(settings, backend_name=backend, run=run), host=host, port=port, log_level="warning")
+    _, name = _resolve_backend(backend, settings)
+    if access_log:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        logger = logging.getLogger("extractor.access")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    shown = f"[{host}]" if ":" in host else host
+    saves = f"decisions saved to {decisions_file(run)}" if run else "decisions not saved (no --run)"
+    err.print(f"serving on http://{shown}:{port}/ (backend {name}; API description at /docs; {saves}); Ctrl-C stops")
+    uvicorn.run(create_app(settings, backend_name=name, run=run), host=host, port=port, log_level="warning",
+                access_log=False)
 
 
-cache_app = typer.Typer(help="The model-answer cache (EXTRACTOR_CACHE_DIR).", no_args_is_help=True)
+cache_app = typer.Typer(help="The model-answer cache (EXTRACTOR_CACHE_DIR).", no_args_is_help=True,
+                        context_settings=CONTEXT, rich_markup_mode=None)
 app.add_typer(cache_app, name="cache")
 
 

@@ -11,8 +11,6 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
@@ -34,7 +32,7 @@ class Settings(BaseSettings):
     max_consecutive_failures: int = Field(default=8, ge=0, validation_alias="EXTRACTOR_MAX_CONSECUTIVE_FAILURES")
     cache_dir: Path = Field(default=Path.home() / ".cache" / "govreport-extractor", validation_alias="EXTRACTOR_CACHE_DIR")
     use_cache: bool = Field(default=True, validation_alias="EXTRACTOR_USE_CACHE")
-    prompts_dir: Path = Field(default=PROJECT_ROOT / "prompts", validation_alias="EXTRACTOR_PROMPTS_DIR")
+    prompts_dir: Path | None = Field(default=None, validation_alias="EXTRACTOR_PROMPTS_DIR")  # None: the packaged prompts
     backoff_base_s: float = Field(default=0.5, validation_alias="EXTRACTOR_BACKOFF_BASE")
     backoff_max_s: float = Field(default=30.0, validation_alias="EXTRACTOR_BACKOFF_MAX")
 

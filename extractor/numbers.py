@@ -108,22 +108,28 @@ def money_to_wan(text: str) -> float | None:
 
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG = {"万": 10_000, "亿": 100_000_000}
 
 
 def chinese_numeral(text: str) -> int | None:
-    """Small Chinese numerals (up to 99) as printed in prose: 十二 -> 12, 三 -> 3."""
-    if not text:
+    """A Chinese numeral as printed in prose: 十二 -> 12, 二百零六 -> 206, 三千四百六十八 -> 3468, 一万二千 -> 12000.
+
+    A run of bare digits reads digit by digit (二〇一三 -> 2013).  None when ``text`` is not a numeral.
+    """
+    if not text or any(ch not in _CN_DIGITS and ch not in _CN_UNITS and ch not in _CN_BIG for ch in text):
         return None
-    if all(ch in _CN_DIGITS for ch in text):
-        value = 0
-        for ch in text:
-            value = value * 10 + _CN_DIGITS[ch]
-        return value
-    if "十" in text:
-        head, _, tail = text.partition("十")
-        tens = _CN_DIGITS.get(head, None) if head else 1
-        units = _CN_DIGITS.get(tail, None) if tail else 0
-        if tens is None or units is None:
-            return None
-        return tens * 10 + units
-    return None
+    if len(text) > 1 and all(ch in _CN_DIGITS for ch in text):
+        return int("".join(str(_CN_DIGITS[ch]) for ch in text))
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            section += (1 if digit is None else digit) * _CN_UNITS[ch]
+            digit = None
+        else:
+            section += digit or 0
+            total += (section or 1) * _CN_BIG[ch]
+            section, digit = 0, None
+    return total + section + (digit or 0)

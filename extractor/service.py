@@ -4,26 +4,36 @@
 * ``GET /`` — a page where a person pastes or uploads a report; ``POST /inspect`` answers with the spot-check view.
 * ``POST /v1/decisions`` — the spot-check page saves reviewer decisions beside the run given with ``--run``.
 
-Same settings, backend and cache as the CLI.  Bad input is a 4xx with a plain
-message, never a 500.  Handlers are synchronous (FastAPI runs them in a thread
+* ``GET /docs`` — the API described on one self-contained page (no CDN assets); ``GET /openapi.json``.
+
+Same settings, backend and cache as the CLI.  Every error status (bad input, 404, 405) answers
+``{"error": "..."}``; bad input is a 4xx, never a 500.  Each request is logged on the
+``extractor.access`` logger (the CLI sends it to stderr).  HTML pages carry a
+Content-Security-Policy that allows only their own style and script, by hash.  Handlers are synchronous (FastAPI runs them in a thread
 pool), so a model backend can run its own event loop per request.
 """
 
 from __future__ import annotations
 
 import html
+import logging
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from extractor import __version__
 from extractor.config import Settings
 from extractor.errors import BinaryDocument, DocumentError, NotAReport, UnsupportedFormat
 from extractor.ingest import load_bytes
 from extractor.pipeline import make_backend, process_document
 from extractor.review.decisions import DecisionsError, UnreadableDecisions, save_decisions
-from extractor.review.html import pdf_page_images, render_page
+from extractor.review.html import csp_hash, page_csp, pdf_page_images, render_page
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -41,11 +51,32 @@ def create_app(settings: Settings | None = None, *, backend_name: str = "auto", 
     if name == "auto":
         name = "hybrid" if settings.endpoint_configured else "regex"
     backend = make_backend(name, settings)
-    app = FastAPI(title="govreport-extractor", docs_url=None, redoc_url=None)
+    app = FastAPI(title="govreport-extractor", version=__version__, docs_url=None, redoc_url=None,
+                  description="Structured, checked data from 政府信息公开工作年度报告.")
+    access = logging.getLogger("extractor.access")
+
+    @app.middleware("http")
+    async def _log(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        client = request.client.host if request.client else "-"
+        access.info('%s "%s %s" %d %.0f ms', client, request.method, request.url.path, response.status_code,
+                    (time.perf_counter() - started) * 1000)
+        return response
 
     @app.exception_handler(BadInput)
     def _bad(_: Request, exc: BadInput) -> JSONResponse:
         return JSONResponse({"error": exc.message}, status_code=exc.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = {404: "no such endpoint; see /docs", 405: "method not allowed here; see /docs"}.get(
+            exc.status_code, str(exc.detail))
+        return JSONResponse({"error": message}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"error": f"invalid request: {exc.errors()}"}, status_code=422)
 
     @app.exception_handler(Exception)
     def _unexpected(_: Request, exc: Exception) -> JSONResponse:  # pragma: no cover - a bug, but still an answer
@@ -111,11 +142,11 @@ def create_app(settings: Settings | None = None, *, backend_name: str = "auto", 
         try:
             result = await run_in_threadpool(read_report, data, filename)
         except BadInput as exc:
-            return HTMLResponse(_FORM.format(message=html.escape(exc.message)), status_code=exc.status)
+            return _form(exc.message, exc.status)
         images = pdf_page_images(data, result["record"]) if result["doc"].source_format == "pdf" else None
         page = render_page(result["doc"].text, result["record"], save_url="/v1/decisions" if run else None,
                            page_images=images)
-        return HTMLResponse(page)
+        return HTMLResponse(page, headers={"Content-Security-Policy": page_csp()})
 
     @app.post("/v1/decisions")
     async def decisions(request: Request) -> JSONResponse:
@@ -135,18 +166,60 @@ def create_app(settings: Settings | None = None, *, backend_name: str = "auto", 
 
     @app.get("/", response_class=HTMLResponse)
     def index() -> HTMLResponse:
-        return HTMLResponse(_FORM.format(message=""))
+        return _form("", 200)
 
     @app.get("/healthz")
     def health() -> dict[str, str]:
-        return {"status": "ok", "backend": name}
+        return {"status": "ok", "backend": name, "version": __version__}
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(api_docs_page(app.openapi()), headers={"Content-Security-Policy": _DOCS_CSP})
 
     return app
 
 
+def _form(message: str, status: int) -> HTMLResponse:
+    return HTMLResponse(_FORM.format(message=html.escape(message), style=_FORM_STYLE), status_code=status,
+                        headers={"Content-Security-Policy": _FORM_CSP})
+
+
+_ENDPOINT_NOTES = {
+    ("post", "/v1/extract"): 'A report → its record as JSON. Send JSON {"text": "...", "name": "x.txt"}, a multipart '
+                             "`file`, or text/plain. Empty 400, binary/unsupported 415, over 20 MB 413, malformed "
+                             "JSON 400, JSON without text 422; every error is {\"error\": \"...\"}.",
+    ("post", "/inspect"): "A report (form: text or file) → the spot-check page (HTML).",
+    ("post", "/v1/decisions"): 'Reviewer decisions {"format": 2, "documents": [{"sha256", "path", "fields"}]} '
+                               "merged into RUN.decisions.json (needs --run). Bad decisions 422, unreadable file 409.",
+    ("get", "/"): "The paste-or-upload page.",
+    ("get", "/healthz"): "Status, backend and version.",
+}
+
+
+def api_docs_page(spec: dict[str, Any]) -> str:
+    """The API on one page without external assets (the stock Swagger UI loads from a CDN, and this
+    service must work offline); the machine-readable description is /openapi.json."""
+    rows = []
+    for path, ops in sorted(spec.get("paths", {}).items()):
+        for method in ops:
+            note = _ENDPOINT_NOTES.get((method, path), ops[method].get("summary", ""))
+            rows.append(f"<tr><td><code>{html.escape(method.upper())}</code></td><td><code>{html.escape(path)}</code>"
+                        f"</td><td>{html.escape(note)}</td></tr>")
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(spec['info']['title'])} "
+            f"API</title><style>{_DOCS_STYLE}</style></head><body><h1>{html.escape(spec['info']['title'])} "
+            f"{html.escape(spec['info']['version'])}</h1><p>OpenAPI description: <a href='/openapi.json'>/openapi.json</a>"
+            f"</p><table>{''.join(rows)}</table></body></html>")
+
+
+_DOCS_STYLE = "body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto}td{padding:4px 8px;vertical-align:top}"
+_DOCS_CSP = f"default-src 'none'; style-src {csp_hash(_DOCS_STYLE)}; base-uri 'none'; form-action 'none'"
+_FORM_STYLE = ("body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em}"
+               "textarea{width:100%;height:22em;font-size:13px} .msg{color:#b71c1c}")
+_FORM_CSP = f"default-src 'none'; style-src {csp_hash(_FORM_STYLE)}; form-action 'self'; base-uri 'none'"
+
+
 _FORM = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>govreport-extractor</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}
-textarea{{width:100%;height:22em;font-size:13px}} .msg{{color:#b71c1c}}</style></head><body>
+<style>{style}</style></head><body>
 <h1>政府信息公开工作年度报告 → data</h1>
 <p class="msg">{message}</p>
 <form id="paste" method="post" action="/inspect" enctype="multipart/form-data">

@@ -53,6 +53,10 @@ NUMBER_TOKEN = (r"[+\-]?\d[\d,]*(?:\.\d+)?(?:\s*(?:万|亿))?(?:\s*(?:元|件|�
                 r"(?:\s*[(（]\s*(?:含|其中|包括|包含)[^()（）\n]{0,30}[)）])?")
 """One printed figure in a cell: sign, digits with thousands commas, decimals, 万/亿, a unit, a (含…) remark."""
 
+PROSE_NUMBER = (r"(?P<n>\d[\d,，]*(?:\.\d+)?\s*[万亿]?|[零〇○一二两三四五六七八九十百千万亿]*"
+                r"[一二两三四五六七八九十百千万][零〇○一二两三四五六七八九十百千万亿]*)")
+"""A count as prose prints it (group ``n``): 3,468 / 1.26万 / 十二 / 三千四百六十八 / 二百零六."""
+
 COUNT_UNITS = ("件", "条", "个", "项", "宗", "份", "起", "次", "人次", "元")
 MULTIPLIERS = {"万": 10_000, "亿": 100_000_000}
 

@@ -68,3 +68,116 @@ def test_resume_skips_documents_already_done_and_redoes_changed_ones(dev_dir, tm
     records = [json.loads(line) for line in lines]
     names = sorted(r["path"].split("/")[-1] for r in records)
     assert names == ["002_392dabf3539690db.txt", "c007_pingtan_syq_2021.txt", "c038_pingtan_jtj_2022.txt"]
+
+
+# --- conventions: -h, --version, flags, validation, unwrapped messages ------------------------
+
+import re  # noqa: E402
+
+import pytest  # noqa: E402
+
+from extractor import __version__  # noqa: E402
+
+COMMANDS = ["extract", "merge", "export", "eval", "inspect", "review", "summary", "serve", "schema", "cache"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_takes_dash_h(command):
+    result = CliRunner().invoke(app, [command, "-h"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output and "-h, --help" in result.output
+
+
+def test_version_flag_and_command_print_the_package_version():
+    import importlib.metadata
+
+    assert __version__ == importlib.metadata.version("govreport-extractor")
+    for args in (["--version"], ["version"]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0 and result.output.strip() == __version__
+
+
+def test_boolean_options_are_flag_pairs_and_every_option_has_help():
+    import typer.core
+    import typer.main
+
+    group = typer.main.get_command(app)
+
+    def walk(cmd):
+        yield cmd
+        for sub in getattr(cmd, "commands", {}).values():
+            yield from walk(sub)
+
+    flags = 0
+    for cmd in walk(group):
+        for p in cmd.params:
+            if not isinstance(p, typer.core.TyperOption) or p.name in ("help", "version"):
+                continue
+            assert p.help, f"{cmd.name} {p.opts}: every option has a help text"
+            if p.is_flag:
+                flags += 1
+                assert p.secondary_opts, f"{cmd.name} {p.opts}: boolean flags come as --x/--no-x"
+    assert flags >= 3  # extract --resume, export --evidence, serve --access-log, schema --record, …
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["inspect", "/no/such/report.txt"], "does not exist"),
+    (["inspect", "eval/dev/002_392dabf3539690db.txt", "--html", "page.txt"], "should end in .html"),
+    (["inspect", "eval/dev/002_392dabf3539690db.txt", "--section", "9"], "unknown section"),
+    (["inspect", "eval/dev/002_392dabf3539690db.txt", "--only", "everything"], "everything"),
+    (["inspect", "eval/dev/002_392dabf3539690db.txt", "--context", "-1"], "--context"),
+    (["inspect", "eval/dev/002_392dabf3539690db.txt", "--backend", "gpt"], "gpt"),
+    (["review", "/no/such/run.jsonl"], "does not exist"),
+    (["review", "eval/dev"], "is not a file"),
+    (["summary", "eval/dev/002_392dabf3539690db.txt"], "holds no extraction records"),
+    (["summary", "eval/dev/002_392dabf3539690db.gold.json", "--json-out", "h.csv"], "should end in .json"),
+    (["eval", "--reports", "/no/such/dir"], "does not exist"),
+    (["eval", "--reports", "eval/dev", "--csv-out", "x.json"], "should end in .csv"),
+    (["serve", "--port", "0"], "--port"),
+    (["serve", "--port", "70000"], "--port"),
+])
+def test_bad_values_are_refused_with_one_clear_message(args, needle, monkeypatch):
+    from tests.conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(app, args, terminal_width=200)
+    assert result.exit_code == 2, result.output
+    assert needle in result.output
+    assert "Traceback" not in result.output
+
+
+def test_stderr_messages_are_not_hard_wrapped(tmp_path, dev_dir):
+    deep = tmp_path / ("a-very-long-folder-name-" * 4) / ("and-another-long-one-" * 3)
+    deep.mkdir(parents=True)
+    import shutil
+
+    shutil.copy(dev_dir / "c007_pingtan_syq_2021.txt", deep / "report.txt")
+    run = tmp_path / "run.jsonl"
+    assert CliRunner().invoke(app, ["extract", str(deep), "--backend", "regex", "--out", str(run)]).exit_code == 0
+    pages = deep / "pages-folder-with-a-long-name"
+    result = CliRunner().invoke(app, ["review", str(run), "--html", str(pages)], terminal_width=80)
+    assert result.exit_code == 0
+    assert f"wrote 1 spot-check pages to {pages}" in result.output  # one line, the path intact
+
+
+def test_inspect_only_and_section_narrow_the_listing(dev_dir):
+    report = str(dev_dir / "c007_pingtan_syq_2021.txt")
+    runner = CliRunner()
+
+    def keys(*extra):
+        result = runner.invoke(app, ["inspect", report, "--backend", "regex", *extra], terminal_width=250)
+        assert result.exit_code == 0, result.output
+        rows = "\n".join(line for line in result.output.splitlines() if "│" in line)  # the table, not the questions
+        return set(re.findall(r"\b((?:meta|active|applications|review|litigation\w*)\.[\w.]+)", rows))
+
+    every = keys()
+    part3 = keys("--section", "3")
+    part4 = keys("-s", "四")
+    flagged = keys("--only", "flagged")
+    assert part3 and all(k.startswith("applications.") for k in part3) and part3 < every
+    assert part4 and all(k.split(".")[0] in ("review", "litigation_direct", "litigation_after_review", "litigation")
+                         for k in part4)
+    # c007's 二 table has an ambiguous split: those rows are flagged, the clean 三 table is not
+    assert flagged and any(k.startswith("active.normative_docs") for k in flagged)
+    assert not any(k.startswith("applications.") for k in flagged) and len(flagged) < len(every) / 3
+    assert keys("--only", "conflicts") == set()  # the regex backend has no conflicts

@@ -509,3 +509,41 @@ def test_a_bar_printed_in_a_cell_does_not_split_the_row():
     doc = load_bytes(_bytes(pdf), name="bar.pdf")
     start, end = doc.tables[0].span
     assert doc.text[start:end].split("\n")[0] == "| 信息内容 | 数量¦件 | 备注 | 合计 |"
+
+
+def test_a_merged_cell_cut_by_the_page_break_continues_on_the_next_page():
+    """The row-spanning label of a table split over two pages has no border at the cut; it is still one cell."""
+    pdf = _pdf()
+    pdf.add_page()
+
+    def row(cells, y):
+        pdf.set_xy(LEFT, y)
+        for text, w in zip(cells, (120, 150, 60)):
+            pdf.cell(w, 20, text, border=1)
+
+    row(["办理结果", "情形", "数量"], 700)
+    pdf.set_xy(LEFT, 720)
+    pdf.cell(120, 40, "三、本年度办理结果", border="LTR")   # the page cuts it: no bottom border
+    for y, (label, n) in ((720, ("(一)予以公开", "3")), (740, ("(二)部分公开", "1"))):
+        pdf.set_xy(LEFT + 120, y)
+        pdf.cell(150, 20, label, border=1)
+        pdf.cell(60, 20, n, border=1)
+    pdf.add_page()
+    pdf.set_xy(LEFT, 60)
+    pdf.cell(120, 40, "", border="LRB")                    # its rest: no top border, nothing printed
+    for y, (label, n) in ((60, ("(三)不予公开", "0")), (80, ("(四)无法提供", "2"))):
+        pdf.set_xy(LEFT + 120, y)
+        pdf.cell(150, 20, label, border=1)
+        pdf.cell(60, 20, n, border=1)
+    row(["四、结转下年度", "", "5"], 100)
+    doc = load_bytes(_bytes(pdf), name="cut.pdf")
+    assert len(doc.tables) == 1
+    start, end = doc.tables[0].span
+    assert doc.text[start:end].split("\n") == [
+        "| 办理结果 | 情形 | 数量 |",
+        "| 三、本年度办理结果 | (一)予以公开 | 3 |",
+        "| (二)部分公开 | 1 |",
+        "| (三)不予公开 | 0 |",
+        "| (四)无法提供 | 2 |",
+        "| 四、结转下年度 |  | 5 |",
+    ]

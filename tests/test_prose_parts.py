@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 
 from extractor.baseline import extract_baseline
-from extractor.baseline.prose_parts import chinese_number, count_value
+from extractor.baseline.prose_parts import count_value
+from extractor.numbers import chinese_numeral
 from extractor.ingest import load_text
 
 TITLE = "青松县人民政府2015年政府信息公开工作年度报告\n"
@@ -26,7 +27,7 @@ def _flat(body: str) -> dict:
     ("三千四百六十八", 3468), ("一万二千", 12000), ("三十五", 35), ("一千零一", 1001),
 ])
 def test_chinese_numerals(text, value):
-    assert chinese_number(text) == value
+    assert chinese_numeral(text) == value
 
 
 @pytest.mark.parametrize("text, value", [("1.26万", 12600), ("3,468", 3468), ("26.8万", 268000), ("二百零六", 206)])

@@ -83,3 +83,70 @@ def test_decisions_are_saved_beside_the_run(client):
     run.with_name("run.jsonl.decisions.json").write_text("{", encoding="utf-8")
     r = c.post("/v1/decisions", json=payload)
     assert r.status_code == 409 and "nothing was written" in r.json()["error"]
+
+
+# --- behaves like a service: JSON errors, docs, CSP by hash, access log, start-up line ---------
+
+@pytest.mark.parametrize("method,path,status", [("get", "/no/such/page", 404), ("get", "/v1/extract", 405),
+                                                ("delete", "/", 405)])
+def test_every_error_status_answers_json(client, method, path, status):
+    c, _ = client
+    r = getattr(c, method)(path)
+    assert r.status_code == status
+    assert r.headers["content-type"].startswith("application/json") and r.json()["error"]
+
+
+def test_api_description_is_served_without_external_assets(client):
+    c, _ = client
+    spec = c.get("/openapi.json").json()
+    assert {"/v1/extract", "/inspect", "/v1/decisions"} <= set(spec["paths"])
+    page = c.get("/docs")
+    assert page.status_code == 200 and "/v1/extract" in page.text and "/openapi.json" in page.text
+    assert "http" not in page.text.replace("http://", "").split("<body>")[0]   # no CDN script or stylesheet
+    assert "<script" not in page.text
+
+
+def test_pages_carry_a_csp_without_unsafe_inline_whose_hashes_match_their_own_script(client, dev_dir):
+    import base64
+    import hashlib
+    import html
+    import re
+
+    c, _ = client
+    text = (dev_dir / "c038_pingtan_jtj_2022.txt").read_text(encoding="utf-8")
+    page = c.post("/inspect", data={"text": text})
+    for csp in (page.headers["content-security-policy"],
+                html.unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page.text).group(1))):
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+        script = re.search(r"<script>(.*?)</script>", page.text, re.S).group(1)
+        digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+        assert f"script-src 'sha256-{digest}'" in csp
+    form = c.get("/")
+    assert "unsafe-inline" not in form.headers["content-security-policy"]
+
+
+def test_each_request_is_logged(client, caplog):
+    import logging
+
+    c, _ = client
+    with caplog.at_level(logging.INFO, logger="extractor.access"):
+        c.get("/healthz")
+        c.get("/missing")
+    lines = [r.getMessage() for r in caplog.records if r.name == "extractor.access"]
+    assert any('"GET /healthz" 200' in line for line in lines) and any('"GET /missing" 404' in line for line in lines)
+
+
+def test_serve_prints_its_url_and_where_decisions_go(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    import uvicorn
+    from extractor.cli import app
+
+    calls = {}
+    monkeypatch.setattr(uvicorn, "run", lambda application, **kw: calls.update(kw, app=application))
+    run = tmp_path / "run.jsonl"
+    run.write_text("", encoding="utf-8")
+    result = CliRunner().invoke(app, ["serve", "--port", "8123", "--backend", "regex", "--run", str(run)])
+    assert result.exit_code == 0, result.output
+    assert "serving on http://127.0.0.1:8123/" in result.output and f"{run}.decisions.json" in result.output
+    assert calls["port"] == 8123 and calls["host"] == "127.0.0.1"

@@ -10,8 +10,16 @@ import pytest
 from extractor.baseline.cells import interpret, read_cells
 from extractor.numbers import CellState, parse_cell
 from schemas import FIELD_KEYS, field_spec
-from schemas.vocabulary import (APPLICANT_COLUMNS, NA_MARKERS, REVIEW_KEYS, TABLE2_ROWS, TABLE3_ROWS, ZERO_MARKERS,
-                                fold_variants, table3_data_keys)
+from schemas.vocabulary import (
+    APPLICANT_COLUMNS,
+    NA_MARKERS,
+    REVIEW_KEYS,
+    TABLE2_ROWS,
+    TABLE3_ROWS,
+    ZERO_MARKERS,
+    fold_variants,
+    table3_data_keys,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 

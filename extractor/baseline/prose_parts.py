@@ -21,38 +21,10 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from extractor.numbers import parse_count
-from schemas.vocabulary import COUNTERS
+from extractor.numbers import chinese_numeral, parse_count
+from schemas.vocabulary import COUNTERS, PROSE_NUMBER
 
-_CN_DIGIT = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-             "八": 8, "九": 9}
-_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
-_CN_BIG = {"万": 10_000, "亿": 100_000_000}
-CN_NUMERAL_CHARS = "".join(_CN_DIGIT) + "".join(_CN_UNIT) + "".join(_CN_BIG)
-
-NUM = (r"(?P<n>\d[\d,，]*(?:\.\d+)?\s*[万亿]?|[零〇○一二两三四五六七八九十百千万亿]*"
-       r"[一二两三四五六七八九十百千万][零〇○一二两三四五六七八九十百千万亿]*)")
-"""A count as prose prints it: 3,468 / 1.26万 / 十二 / 三千四百六十八 / 二百零六."""
-
-
-def chinese_number(text: str) -> int | None:
-    """A Chinese numeral of any size: 十二 -> 12, 二百零六 -> 206, 三千四百六十八 -> 3468, 一万二千 -> 12000."""
-    if not text or any(ch not in _CN_DIGIT and ch not in _CN_UNIT and ch not in _CN_BIG for ch in text):
-        return None
-    if all(ch in _CN_DIGIT for ch in text) and len(text) > 1:  # 二〇一三: digit by digit
-        return int("".join(str(_CN_DIGIT[ch]) for ch in text))
-    total, section, digit = 0, 0, None
-    for ch in text:
-        if ch in _CN_DIGIT:
-            digit = _CN_DIGIT[ch]
-        elif ch in _CN_UNIT:
-            section += (1 if digit is None else digit) * _CN_UNIT[ch]
-            digit = None
-        else:
-            section += digit or 0
-            total += (section or 1) * _CN_BIG[ch]
-            section, digit = 0, None
-    return total + section + (digit or 0)
+NUM = PROSE_NUMBER
 
 
 def count_value(text: str) -> int | None:
@@ -63,7 +35,7 @@ def count_value(text: str) -> int | None:
     if s[0].isdigit():
         value = parse_count(s)
         return None if value is None else int(round(value))
-    return chinese_number(s)
+    return chinese_numeral(s)
 
 
 def counter(*units: str) -> str:
@@ -127,16 +99,16 @@ class Cue:
         for keyword, pattern in self.before_keyword:
             at = text.find(keyword, start, end)
             while at != -1 and (best is None or at - 40 < best.start):
-                m = pattern.search(text, max(start, at - 40), min(end, at + len(keyword) + 30))
-                reading = self._count(text, m) if m is not None and m.end() > at else None
-                if reading is not None and (best is None or m.start() < best.start):
+                near = pattern.search(text, max(start, at - 40), min(end, at + len(keyword) + 30))
+                reading = self._count(text, near) if near is not None and near.end() > at else None
+                if reading is not None and (best is None or reading.start < best.start):
                     best = reading
                     break
                 at = text.find(keyword, at + 1, end)
         for pattern in self.zeros:
-            m = pattern.search(text, start, end)
-            if m and (best is None or m.start() < best.start):
-                best = Reading(0, m.start(), m.end())
+            zero = pattern.search(text, start, end)
+            if zero and (best is None or zero.start() < best.start):
+                best = Reading(0, zero.start(), zero.end())
         return best
 
     def _count(self, text: str, m: re.Match[str]) -> Reading | None:

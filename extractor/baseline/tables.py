@@ -19,7 +19,7 @@ from extractor.numbers import Cell, CellState, money_to_wan
 from extractor.baseline.labels import find_row_labels
 from extractor.result import Extraction, Flag
 from schemas.vocabulary import (APPLICANT_COLUMNS, MARKER_TOKEN, RESULT_ROWS_2019, RESULT_ROWS_2021, REVIEW_KEYS, TABLE3_ROWS,
-                                RowTerm, spaced, table3_data_keys)
+                                RowTerm, Table2Row, spaced, table3_data_keys)
 from schemas.vocabulary import TABLE2_ROWS as _TABLE2_TERMS
 
 Span = tuple[int, int]
@@ -192,10 +192,11 @@ def _settle_table3_splits(out: TableRead, variant: str) -> None:
         row = out.rows.get(key)
         if row is None:
             return None
-        return tuple(c.value if c is not None and c.state is CellState.VALUE else None for c in row.values.cells)
+        return tuple(int(c.value) if c is not None and c.state is CellState.VALUE and c.value is not None else None
+                     for c in row.values.cells)
 
     keys = list(ambiguous)
-    options = [ambiguous[k].values.candidates for k in keys]
+    options = [ambiguous[k].values.candidates or [] for k in keys]
     total = 1
     for o in options:
         total *= len(o)
@@ -279,8 +280,8 @@ _T2_START = re.compile(r"第\s*二\s*十\s*条\s*第\s*\(\s*[一五六八九]\s*
 _T2_END = re.compile(r"勾稽关系|本年新收\s*政府信息公开申请|申请人情况|收到和处理政府信息公开申请")
 
 # key prefix, label pattern, cells (2019), cells (2021)
-def _table2_label_pattern(row: "object") -> str:
-    words = sorted((row.label, *row.variants), key=len, reverse=True)  # type: ignore[attr-defined]
+def _table2_label_pattern(row: Table2Row) -> str:
+    words = sorted((row.label, *row.variants), key=len, reverse=True)
     return "(?:" + "|".join(spaced(w) for w in words) + ")"
 
 
@@ -328,8 +329,10 @@ def read_table2(text: str, template: str, ext: Extraction) -> None:
             key = f"{prefix}.{col}"
             if cell is not None and cell.state is CellState.VALUE and col == "amount_wan":
                 money = money_to_wan(cell.text) if cell.text else None
-                if money is None:
+                if money is None and cell.value is not None:
                     money = float(cell.value)
+                if money is None:
+                    continue
                 _emit(ext, key, cell, span, value=float(money))
             elif cell is not None and cell.state is CellState.VALUE and isinstance(cell.value, float) and col != "amount_wan":
                 ext.flags.append(Flag("not_a_count", f"{key}: '{cell.text}' is not a whole number", [key], span))

@@ -480,8 +480,38 @@ def _table_from_cells(cell_bboxes: list[tuple[float, float, float, float]], page
                     origin[r][c] = k not in seen
                     seen.add(k)
                     break
+    _fill_holes(owner, origin, boxes, xs, ys)
     return _Table(owner=owner, origin=origin, glyphs=[[] for _ in boxes], cell_boxes=boxes,
                   pages=[page_number] * n_rows, col_edges=xs, top=ys[0], bottom=ys[-1])
+
+
+def _fill_holes(owner: list[list[int]], origin: list[list[bool]], boxes: list[_CellBox],
+                xs: list[float], ys: list[float]) -> None:
+    """Grid positions no found cell covers become cells too, one per run down a column.
+
+    A merged cell cut by a page break has no border on the cut side, so the table
+    finder sees no cell there, yet its text ("三、本年度办理结果") is printed inside.
+    Such a cut cell spans rows; runs never cross columns, so two cut cells side by
+    side stay two cells.
+    """
+    n_rows, n_cols = len(owner), len(owner[0])
+    for r0 in range(n_rows):
+        for c0 in range(n_cols):
+            if owner[r0][c0] != -1:
+                continue
+            k = len(boxes)
+            patch, stack = [], [(r0, c0)]
+            owner[r0][c0] = k
+            while stack:
+                r, c = stack.pop()
+                patch.append((r, c))
+                for rr, cc in ((r + 1, c), (r - 1, c)):
+                    if 0 <= rr < n_rows and 0 <= cc < n_cols and owner[rr][cc] == -1:
+                        owner[rr][cc] = k
+                        stack.append((rr, cc))
+            origin[r0][c0] = True
+            boxes.append(_CellBox(min(xs[c] for _, c in patch), min(ys[r] for r, _ in patch),
+                                  max(xs[c + 1] for _, c in patch), max(ys[r + 1] for r, _ in patch)))
 
 
 def _edges(values: list[float], tol: float = 2.0) -> list[float]:
@@ -556,6 +586,27 @@ def _row_text(t: _Table, r: int) -> list[str]:
     return [_cell_text(t.glyphs[k]) if t.origin[r][c] else "\0" for c, k in enumerate(t.owner[r])]
 
 
+def _carried_cells(a: _Table, b: _Table, first: int) -> dict[int, int]:
+    """Cells of ``b`` that continue a merged cell of ``a`` across the page break: b-cell -> a-cell.
+
+    An empty cell at the top of the continuation, under a cell of ``a`` that spans
+    rows down to the break, is the rest of that cell (its text was printed above).
+    """
+    carried: dict[int, int] = {}
+    if first >= b.n_rows or a.n_rows < 2:
+        return carried
+    for c, k in enumerate(b.owner[first]):
+        above = a.owner[-1][c]
+        if k < 0 or above < 0 or a.owner[-2][c] != above or _ink_glyphs(b.glyphs[k]):
+            continue
+        carried[k] = above
+    return carried
+
+
+def _ink_glyphs(glyphs: list[Glyph]) -> int:
+    return sum(1 for g in glyphs if not g[0].isspace())
+
+
 def _append_rows(a: _Table, b: _Table) -> None:
     """Rows of ``b`` after ``a``'s, without a header ``b`` repeats from ``a``'s top."""
     skip = 0
@@ -564,8 +615,11 @@ def _append_rows(a: _Table, b: _Table) -> None:
     if skip == b.n_rows:
         skip = 0  # the same rows twice is data, not a repeated header
     shift = len(a.glyphs)
-    a.owner.extend([[k + shift if k >= 0 else -1 for k in row] for row in b.owner[skip:]])
-    a.origin.extend(b.origin[skip:])
+    carried = _carried_cells(a, b, skip)
+    a.owner.extend([[carried.get(k, k + shift) if k >= 0 else -1 for k in row] for row in b.owner[skip:]])
+    origin_rows = [[o and k not in carried for o, k in zip(orow, krow)]
+                   for orow, krow in zip(b.origin[skip:], b.owner[skip:])]
+    a.origin.extend(origin_rows)
     a.pages.extend(b.pages[skip:])
     a.glyphs.extend(b.glyphs)
     a.cell_boxes.extend(b.cell_boxes)

@@ -1,4 +1,7 @@
-"""Prompt templates are files under ``prompts/``; each carries a version that enters the cache key.
+"""Prompt templates are files in ``extractor/prompts/``; each carries a version that enters the cache key.
+
+They ship inside the package (package data) and are read with ``importlib.resources``, so a
+plain ``pip install .`` or a wheel has them; ``EXTRACTOR_PROMPTS_DIR`` points at another folder.
 
 File format::
 
@@ -18,6 +21,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
@@ -52,9 +57,16 @@ class PromptTemplate:
         return f"{self.name}@{self.version}"
 
 
-def load_prompt(prompts_dir: Path, name: str) -> PromptTemplate:
-    path = prompts_dir / f"{name}.md"
-    if not path.exists():
+def packaged_prompts() -> Traversable:
+    """The prompt folder shipped in the package."""
+    return resources.files("extractor.prompts")
+
+
+def load_prompt(prompts_dir: Path | Traversable | None, name: str) -> PromptTemplate:
+    """A prompt template by name, from ``prompts_dir`` or (None) the packaged prompts."""
+    folder: Path | Traversable = prompts_dir if prompts_dir is not None else packaged_prompts()
+    path = folder / f"{name}.md"
+    if not path.is_file():
         raise PromptError(f"prompt file {path} not found")
     raw = path.read_text(encoding="utf-8")
     head, sep, body = raw.partition("\n---\n")
@@ -68,8 +80,8 @@ def load_prompt(prompts_dir: Path, name: str) -> PromptTemplate:
     blocks = {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
     if "user" not in blocks:
         raise PromptError(f"{path}: no '## user' block")
-    shared = prompts_dir / "system.md"
+    shared = folder / "system.md"
     system = blocks.get("system", "")
-    if shared.exists() and "{{shared_rules}}" in system:
+    if shared.is_file() and "{{shared_rules}}" in system:
         system = system.replace("{{shared_rules}}", shared.read_text(encoding="utf-8").strip())
     return PromptTemplate(name=name, version=meta["version"], system=system, user=blocks["user"])

@@ -9,6 +9,7 @@ No external assets: the page opens offline.
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import json
 from typing import Any
@@ -125,34 +126,133 @@ def render_page(text: str, record: dict[str, Any], *, save_url: str | None = Non
         rows="".join(table_rows), text=body_text, n_fields=len(rows),
         record_json=_json_for_script({"meta": meta, "fields": fields, "boxes": (record.get("boxes") or {}) if pages else {},
                                       "pages": pages, "scale": scale}), texts=text_html, pdf=pdf_html,
-        error=html.escape(record.get("error") or ""),
+        error=html.escape(record.get("error") or ""), style=_STYLE, script=_SCRIPT, csp=html.escape(page_csp()),
     )
+
+
+_STYLE = """
+body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;color:#222}
+header{padding:.6em 1em;background:#f4f4f4;border-bottom:1px solid #ddd}
+header h1{font-size:1.1em;margin:0} header p{margin:.2em 0;font-size:.85em;color:#555}
+main{display:flex;height:calc(100vh - 4.5em)}
+#text{flex:1 1 55%;overflow:auto;padding:1em;border-right:1px solid #ddd}
+#doc{white-space:pre-wrap;word-break:break-all;font-size:14px;line-height:1.6;margin:0}
+#side{flex:1 1 45%;overflow:auto;padding:1em}
+mark{background:#dfeeff;cursor:pointer;border-radius:2px} mark.active{background:#ffd54f;outline:2px solid #f57f17}
+table{border-collapse:collapse;width:100%;font-size:13px;table-layout:fixed} td{border-bottom:1px solid #eee;padding:3px 4px;vertical-align:top;overflow-wrap:anywhere}
+td.k{font-family:ui-monospace,monospace;font-size:11px;width:30%} td.v{width:18%} td.s{width:14%;font-size:12px} td.d{width:16%}
+td.d select{font-size:11px;max-width:100%} td.d input.corr{display:none;width:90%;font-size:11px} td.d.correcting input.corr{display:block} tr.field{cursor:pointer} tr.field.sel{background:#fff3c4}
+tr.st-conflict td.s{color:#b71c1c;font-weight:bold} tr.brk td.s{color:#e65100} tr.st-model_only td.s{color:#6a1b9a}
+tr.st-agreed td.s{color:#2e7d32} tr.st-flagged td.s{color:#e65100;font-weight:bold} tr.st-baseline_only td.s,tr.st-extracted td.s{color:#455a64}
+#pdf{flex:1 1 40%;overflow:auto;padding:.5em;border-left:1px solid #ddd;background:#fafafa}
+#pagewrap{position:relative;display:none} #pageimg{width:100%;display:block;box-shadow:0 0 3px #aaa}
+#pagebox{position:absolute;display:none;border:2px solid #e53935;background:rgba(255,213,79,.25)} #pagecap{font-size:12px;color:#555;margin:.2em 0}
+#issues li{font-size:13px;margin:.2em 0} #issues .none{color:#888} .err{color:#b71c1c}
+"""
+
+_SCRIPT = """
+(function () {
+  var data = JSON.parse(document.getElementById('record').textContent);
+  function marksFor(key) {
+    return Array.prototype.filter.call(document.querySelectorAll('mark[data-keys]'), function (m) {
+      return m.getAttribute('data-keys').split(' ').indexOf(key) >= 0; });
+  }
+  function clear() {
+    document.querySelectorAll('mark.active').forEach(function (m) { m.classList.remove('active'); });
+    document.querySelectorAll('tr.sel').forEach(function (r) { r.classList.remove('sel'); });
+  }
+  function showBox(key) {
+    var img = document.getElementById('pageimg');
+    if (!img) return;
+    var frame = document.getElementById('pagebox'), cap = document.getElementById('pagecap');
+    var b = data.boxes[key];
+    if (!b) { cap.textContent = key + ': no box on the page'; frame.style.display = 'none'; return; }
+    var src = data.pages[String(b[0])];
+    function place() {
+      var w = img.naturalWidth / data.scale, h = img.naturalHeight / data.scale;
+      frame.style.left = (b[1] / w * 100) + '%'; frame.style.top = (b[2] / h * 100) + '%';
+      frame.style.width = ((b[3] - b[1]) / w * 100) + '%'; frame.style.height = ((b[4] - b[2]) / h * 100) + '%';
+      frame.style.display = 'block'; frame.scrollIntoView({block: 'center'});
+    }
+    document.getElementById('pagewrap').style.display = 'block';
+    cap.textContent = key + ' · page ' + b[0];
+    if (img.getAttribute('src') === src && img.complete) place(); else { img.onload = place; img.setAttribute('src', src); }
+  }
+  document.querySelectorAll('tr.field').forEach(function (row) {
+    row.addEventListener('click', function (ev) {
+      if (ev.target.tagName === 'SELECT' || ev.target.tagName === 'INPUT' || ev.target.tagName === 'OPTION') return;
+      clear(); row.classList.add('sel'); showBox(row.getAttribute('data-key'));
+      var marks = marksFor(row.getAttribute('data-key'));
+      marks.forEach(function (m) { m.classList.add('active'); });
+      if (marks.length) marks[0].scrollIntoView({block: 'center'});
+    });
+  });
+  document.querySelectorAll('mark[data-keys]').forEach(function (m) {
+    m.addEventListener('click', function () {
+      clear(); m.classList.add('active');
+      var keys = m.getAttribute('data-keys').split(' '), first = null;
+      showBox(keys[0]);
+      keys.forEach(function (k) {
+        var row = document.querySelector('tr.field[data-key="' + k + '"]');
+        if (row) { row.classList.add('sel'); first = first || row; }
+      });
+      if (first) first.scrollIntoView({block: 'center'});
+    });
+  });
+  document.querySelectorAll('td.d select').forEach(function (sel) {
+    sel.addEventListener('change', function () {
+      sel.parentNode.classList.toggle('correcting', sel.value === 'corrected');
+    });
+  });
+  document.getElementById('save').addEventListener('click', function () {
+    var decisions = {};
+    document.querySelectorAll('tr.field').forEach(function (row) {
+      var d = row.querySelector('select').value;
+      if (!d) return;
+      var entry = {decision: d};
+      if (d === 'corrected') entry.value = row.querySelector('input.corr').value;
+      entry.saved_at = new Date().toISOString();
+      decisions[row.getAttribute('data-key')] = entry;
+    });
+    var payload = {format: 2, documents: [{sha256: data.meta.sha256, path: data.meta.path, fields: decisions}]};
+    var note = document.getElementById('saved');
+    if (data.meta.save_url) {
+      fetch(data.meta.save_url, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(payload)})
+        .then(function (r) { note.textContent = r.ok ? 'saved' : 'not saved (' + r.status + ')'; });
+    } else {
+      var blob = new Blob([JSON.stringify(payload, null, 1)], {type: 'application/json'});
+      var a = document.createElement('a');
+      var stem = (data.meta.path || 'report').split('/').pop().replace(/\\.[^.]*$/, '');
+      a.href = URL.createObjectURL(blob);
+      a.download = stem + '-' + (data.meta.sha256 || '').slice(0, 8) + '.decisions.json';
+      document.body.appendChild(a); a.click(); a.remove();
+      note.textContent = 'downloaded ' + a.download + ' (put it in RUN.decisions/ beside the run)';
+    }
+  });
+})();
+"""
+
+
+
+def csp_hash(source: str) -> str:
+    """The CSP source expression that allows exactly this inline script or style (no 'unsafe-inline')."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def page_csp(scripts: tuple[str, ...] = (_SCRIPT,), styles: tuple[str, ...] = (_STYLE,)) -> str:
+    """The page's Content-Security-Policy: nothing but its own script and style, by hash; the served
+    page may post decisions to its own origin; images only as data: URIs (the PDF page images)."""
+    return ("default-src 'none'; " + "style-src " + " ".join(csp_hash(x) for x in styles) + "; "
+            + "script-src " + " ".join(csp_hash(x) for x in scripts) + "; connect-src 'self'; img-src data:; "
+            + "base-uri 'none'; form-action 'none'")
 
 
 _PAGE = """<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
 <title>spot-check · {title}</title>
-<style>
-body{{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;color:#222}}
-header{{padding:.6em 1em;background:#f4f4f4;border-bottom:1px solid #ddd}}
-header h1{{font-size:1.1em;margin:0}} header p{{margin:.2em 0;font-size:.85em;color:#555}}
-main{{display:flex;height:calc(100vh - 4.5em)}}
-#text{{flex:1 1 55%;overflow:auto;padding:1em;border-right:1px solid #ddd}}
-#doc{{white-space:pre-wrap;word-break:break-all;font-size:14px;line-height:1.6;margin:0}}
-#side{{flex:1 1 45%;overflow:auto;padding:1em}}
-mark{{background:#dfeeff;cursor:pointer;border-radius:2px}} mark.active{{background:#ffd54f;outline:2px solid #f57f17}}
-table{{border-collapse:collapse;width:100%;font-size:13px;table-layout:fixed}} td{{border-bottom:1px solid #eee;padding:3px 4px;vertical-align:top;overflow-wrap:anywhere}}
-td.k{{font-family:ui-monospace,monospace;font-size:11px;width:30%}} td.v{{width:18%}} td.s{{width:14%;font-size:12px}} td.d{{width:16%}}
-td.d select{{font-size:11px;max-width:100%}} td.d input.corr{{display:none;width:90%;font-size:11px}} td.d.correcting input.corr{{display:block}} tr.field{{cursor:pointer}} tr.field.sel{{background:#fff3c4}}
-tr.st-conflict td.s{{color:#b71c1c;font-weight:bold}} tr.brk td.s{{color:#e65100}} tr.st-model_only td.s{{color:#6a1b9a}}
-tr.st-agreed td.s{{color:#2e7d32}} tr.st-flagged td.s{{color:#e65100;font-weight:bold}} tr.st-baseline_only td.s,tr.st-extracted td.s{{color:#455a64}}
-#pdf{{flex:1 1 40%;overflow:auto;padding:.5em;border-left:1px solid #ddd;background:#fafafa}}
-#pagewrap{{position:relative;display:none}} #pageimg{{width:100%;display:block;box-shadow:0 0 3px #aaa}}
-#pagebox{{position:absolute;display:none;border:2px solid #e53935;background:rgba(255,213,79,.25)}} #pagecap{{font-size:12px;color:#555;margin:.2em 0}}
-#issues li{{font-size:13px;margin:.2em 0}} #issues .none{{color:#888}} .err{{color:#b71c1c}}
-</style></head>
+<style>{style}</style></head>
 <body>
 <header><h1>{title}</h1>
 <p>{path} · template {template} · backend {backend} · review priority {priority} · {n_fields} fields <span class="err">{error}</span></p></header>
@@ -166,86 +266,6 @@ tr.st-agreed td.s{{color:#2e7d32}} tr.st-flagged td.s{{color:#e65100;font-weight
 <div id="texts">{texts}</div>
 </section>{pdf}</main>
 <script type="application/json" id="record">{record_json}</script>
-<script>
-(function () {{
-  var data = JSON.parse(document.getElementById('record').textContent);
-  function marksFor(key) {{
-    return Array.prototype.filter.call(document.querySelectorAll('mark[data-keys]'), function (m) {{
-      return m.getAttribute('data-keys').split(' ').indexOf(key) >= 0; }});
-  }}
-  function clear() {{
-    document.querySelectorAll('mark.active').forEach(function (m) {{ m.classList.remove('active'); }});
-    document.querySelectorAll('tr.sel').forEach(function (r) {{ r.classList.remove('sel'); }});
-  }}
-  function showBox(key) {{
-    var img = document.getElementById('pageimg');
-    if (!img) return;
-    var frame = document.getElementById('pagebox'), cap = document.getElementById('pagecap');
-    var b = data.boxes[key];
-    if (!b) {{ cap.textContent = key + ': no box on the page'; frame.style.display = 'none'; return; }}
-    var src = data.pages[String(b[0])];
-    function place() {{
-      var w = img.naturalWidth / data.scale, h = img.naturalHeight / data.scale;
-      frame.style.left = (b[1] / w * 100) + '%'; frame.style.top = (b[2] / h * 100) + '%';
-      frame.style.width = ((b[3] - b[1]) / w * 100) + '%'; frame.style.height = ((b[4] - b[2]) / h * 100) + '%';
-      frame.style.display = 'block'; frame.scrollIntoView({{block: 'center'}});
-    }}
-    document.getElementById('pagewrap').style.display = 'block';
-    cap.textContent = key + ' · page ' + b[0];
-    if (img.getAttribute('src') === src && img.complete) place(); else {{ img.onload = place; img.setAttribute('src', src); }}
-  }}
-  document.querySelectorAll('tr.field').forEach(function (row) {{
-    row.addEventListener('click', function (ev) {{
-      if (ev.target.tagName === 'SELECT' || ev.target.tagName === 'INPUT' || ev.target.tagName === 'OPTION') return;
-      clear(); row.classList.add('sel'); showBox(row.getAttribute('data-key'));
-      var marks = marksFor(row.getAttribute('data-key'));
-      marks.forEach(function (m) {{ m.classList.add('active'); }});
-      if (marks.length) marks[0].scrollIntoView({{block: 'center'}});
-    }});
-  }});
-  document.querySelectorAll('mark[data-keys]').forEach(function (m) {{
-    m.addEventListener('click', function () {{
-      clear(); m.classList.add('active');
-      var keys = m.getAttribute('data-keys').split(' '), first = null;
-      showBox(keys[0]);
-      keys.forEach(function (k) {{
-        var row = document.querySelector('tr.field[data-key="' + k + '"]');
-        if (row) {{ row.classList.add('sel'); first = first || row; }}
-      }});
-      if (first) first.scrollIntoView({{block: 'center'}});
-    }});
-  }});
-  document.querySelectorAll('td.d select').forEach(function (sel) {{
-    sel.addEventListener('change', function () {{
-      sel.parentNode.classList.toggle('correcting', sel.value === 'corrected');
-    }});
-  }});
-  document.getElementById('save').addEventListener('click', function () {{
-    var decisions = {{}};
-    document.querySelectorAll('tr.field').forEach(function (row) {{
-      var d = row.querySelector('select').value;
-      if (!d) return;
-      var entry = {{decision: d}};
-      if (d === 'corrected') entry.value = row.querySelector('input.corr').value;
-      entry.saved_at = new Date().toISOString();
-      decisions[row.getAttribute('data-key')] = entry;
-    }});
-    var payload = {{format: 2, documents: [{{sha256: data.meta.sha256, path: data.meta.path, fields: decisions}}]}};
-    var note = document.getElementById('saved');
-    if (data.meta.save_url) {{
-      fetch(data.meta.save_url, {{method: 'POST', headers: {{'Content-Type': 'application/json'}}, body: JSON.stringify(payload)}})
-        .then(function (r) {{ note.textContent = r.ok ? 'saved' : 'not saved (' + r.status + ')'; }});
-    }} else {{
-      var blob = new Blob([JSON.stringify(payload, null, 1)], {{type: 'application/json'}});
-      var a = document.createElement('a');
-      var stem = (data.meta.path || 'report').split('/').pop().replace(/\\.[^.]*$/, '');
-      a.href = URL.createObjectURL(blob);
-      a.download = stem + '-' + (data.meta.sha256 || '').slice(0, 8) + '.decisions.json';
-      document.body.appendChild(a); a.click(); a.remove();
-      note.textContent = 'downloaded ' + a.download + ' (put it in RUN.decisions/ beside the run)';
-    }}
-  }});
-}})();
-</script>
+<script>{script}</script>
 </body></html>
 """
