@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     prompts_dir: Path | None = Field(default=None, validation_alias="EXTRACTOR_PROMPTS_DIR")  # None: the packaged prompts
     backoff_base_s: float = Field(default=0.5, validation_alias="EXTRACTOR_BACKOFF_BASE")
     backoff_max_s: float = Field(default=30.0, validation_alias="EXTRACTOR_BACKOFF_MAX")
+    # OCR (scanned PDFs, page images): onnxruntime threads per document (0: onnxruntime decides, all cores);
+    # 1 by default because `extract --workers` already runs one document per core.
+    ocr_threads: int = Field(default=1, ge=0, le=64, validation_alias="EXTRACTOR_OCR_THREADS")
+    # OCR lines read below this confidence are flagged (ocr_low_confidence) on every value taken from them
+    ocr_min_confidence: float = Field(default=0.8, ge=0.0, le=1.0, validation_alias="EXTRACTOR_OCR_MIN_CONFIDENCE")
 
     @property
     def endpoint_configured(self) -> bool:
