@@ -130,6 +130,8 @@ class FakeOpenAI:
         self.responder = responder
         self.latency = latency
         self.requests: list[Recorded] = []
+        self.in_flight = 0
+        self.max_in_flight = 0      # the most requests the server was answering at once
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -171,10 +173,16 @@ class FakeOpenAI:
                 with fake._lock:
                     fake.requests.append(Recorded(self.path, dict(self.headers), body, time.monotonic()))
                     step = fake.script.popleft() if fake.script else fake.responder
-                reply = step(body) if callable(step) else step
-                delay = reply.delay or fake.latency
-                if delay:
-                    time.sleep(delay)
+                    fake.in_flight += 1
+                    fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
+                try:
+                    reply = step(body) if callable(step) else step
+                    delay = reply.delay or fake.latency
+                    if delay:
+                        time.sleep(delay)
+                finally:
+                    with fake._lock:
+                        fake.in_flight -= 1
                 payload = reply.body if isinstance(reply.body, str) else json.dumps(reply.body or {}, ensure_ascii=False)
                 data = payload.encode("utf-8")
                 try:

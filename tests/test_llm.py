@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -244,13 +243,11 @@ def test_documents_and_sections_run_concurrently(server, tmp_path, dev_dir):
     docs = [load_text(load_path(dev_dir / "c038_pingtan_jtj_2022.txt").text + f"\n附注{i}") for i in range(8)]
     settings = make_settings(server, tmp_path, EXTRACTOR_CONCURRENCY=8, EXTRACTOR_USE_CACHE=False)
     backend = LLMBackend(settings)
-    t0 = time.perf_counter()
     results = list(backend.stream(docs, lambda d: d))
-    elapsed = time.perf_counter() - t0
     calls = len(server.chat_requests)
     assert calls == 8 * 5 and all(not isinstance(r, Exception) for _, r in results)
-    ideal = calls / 8 * 0.25     # calls / concurrency × latency = 1.25 s
-    assert ideal * 0.9 <= elapsed < ideal * 2.5, elapsed   # serial would take 10 s
+    # requests overlapped (a serial client would never have two in flight), and never beyond the limit
+    assert 2 <= server.max_in_flight <= 8, server.max_in_flight
 
 
 def test_cli_extract_and_eval_with_the_llm_backend(server, tmp_path, dev_dir, monkeypatch):

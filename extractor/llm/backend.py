@@ -32,7 +32,7 @@ from extractor.llm.prompts import PromptTemplate, load_prompt
 from extractor.llm.transport import (BudgetExceeded, CircuitOpen, FatalEndpointError, ModelCallError, RateLimiter, TruncatedAnswer,
                                      explain, is_transient, make_client, make_sender)
 from extractor.llm.usage import DocumentBudget, Usage
-from extractor.result import Extraction, Flag, FlagKind, ValueSource
+from extractor.result import Alignment, Extraction, Flag, FlagKind, ValueSource
 from extractor.sections import SECTION_TITLES_ZH, Section, SectionKind, detect_template, find_sections
 from schemas import Report, to_flat
 from schemas.flat import model_path
@@ -101,7 +101,7 @@ class SectionOutcome:
     data: BaseModel | None = None
     quotes: dict[str, str] = field(default_factory=dict)
     spans: dict[str, Span] = field(default_factory=dict)
-    exact: dict[str, bool] = field(default_factory=dict)
+    alignment: dict[str, Alignment] = field(default_factory=dict)
     dropped: dict[str, str] = field(default_factory=dict)
     usage: Usage = field(default_factory=Usage)
     cached: bool = False
@@ -426,7 +426,7 @@ def _ground(outcome: SectionOutcome, answer: SectionAnswer, source: SectionSourc
         match = locate_quote(quote, source.text, normalised) if quote else None
         if match is not None:
             outcome.spans[row] = source.to_doc(match.span)
-            outcome.exact[row] = match.exact
+            outcome.alignment[row] = Alignment.EXACT if match.exact else Alignment.NORMALISED
     for key in not_applicable_claims(answer):
         quote = answer.quotes.get(key) or answer.quotes.get(key.rsplit(".", 1)[0].split(".")[-1])
         match = locate_quote(quote, source.text, normalised) if quote else None
@@ -458,7 +458,8 @@ def apply_outcomes(ext: Extraction, outcomes: list[SectionOutcome], *, source: V
                 continue
             row = path[1]
             ext.set(key, value, o.spans.get(row), source,
-                    note="" if o.exact.get(row, True) else "evidence matched after normalisation")
+                    note="evidence matched after normalisation"
+                    if o.alignment.get(row) is Alignment.NORMALISED else "")
             ext.quotes[key] = o.quotes.get(row, "")
         for key in getattr(o.data, "not_applicable", []) or []:
             if not (isinstance(key, str) and key in _FLAT_KEYS):
