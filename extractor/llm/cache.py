@@ -14,6 +14,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from extractor import __version__
 from extractor.config import Settings
 
@@ -22,7 +24,7 @@ def sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def schema_hash(model: type) -> str:
+def schema_hash(model: type[BaseModel]) -> str:
     return sha(json.dumps(model.model_json_schema(), sort_keys=True, ensure_ascii=False))[:16]
 
 
