@@ -659,3 +659,107 @@ def blind() -> None:
 
 if __name__ == "__main__" and "--blind" in sys.argv:
     blind()
+
+
+# ---------------------------------------------------------------- blind batch 2 (written 06:45, scored once)
+
+def _b05_text() -> tuple[str, dict]:
+    table = consistent_table3("2021", seed=205)
+    groups = {"granted": ("三、本年度办理结果", ""), "partially_granted": ("三、本年度办理结果", ""),
+              **{k: ("三、本年度办理结果", "（三）不予公开") for k in ("denied_state_secret", "denied_prohibited_by_law",
+                 "denied_safety_stability", "denied_third_party", "denied_internal_affairs", "denied_process_info",
+                 "denied_enforcement_file", "denied_admin_query")},
+              **{k: ("三、本年度办理结果", "（四）无法提供") for k in ("unavailable_not_held", "unavailable_needs_creation",
+                 "unavailable_unclear")},
+              **{k: ("三、本年度办理结果", "（五）不予处理") for k in ("rejected_complaint", "rejected_repeated",
+                 "rejected_publication", "rejected_excessive", "rejected_confirmation")},
+              **{k: ("三、本年度办理结果", "（六）其他处理") for k in ("other_no_correction", "other_unpaid_fee", "other_misc")},
+              "total_processed": ("三、本年度办理结果", "")}
+    labels = {"new_received": "一、本年新收政府信息公开申请数量", "carried_over": "二、上年结转政府信息公开申请数量",
+              "granted": "（一）予以公开", "partially_granted": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+              "denied_state_secret": "1.属于国家秘密", "denied_prohibited_by_law": "2.其他法律行政法规禁止公开",
+              "denied_safety_stability": "3.危及“三安全一稳定”", "denied_third_party": "4.保护第三方合法权益",
+              "denied_internal_affairs": "5.属于三类内部事务信息", "denied_process_info": "6.属于四类过程性信息",
+              "denied_enforcement_file": "7.属于行政执法案卷", "denied_admin_query": "8.属于行政查询事项",
+              "unavailable_not_held": "1.本机关不掌握相关政府信息", "unavailable_needs_creation": "2.没有现成信息需要另行制作",
+              "unavailable_unclear": "3.补正后申请内容仍不明确", "rejected_complaint": "1.信访举报投诉类申请",
+              "rejected_repeated": "2.重复申请", "rejected_publication": "3.要求提供公开出版物",
+              "rejected_excessive": "4.无正当理由大量反复申请", "rejected_confirmation": "5.要求行政机关确认或重新出具已获取信息",
+              "other_no_correction": "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+              "other_unpaid_fee": "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+              "other_misc": "3.其他", "total_processed": "（七）总计", "carried_forward": "四、结转下年度继续办理"}
+    rows = []
+    for key, label in labels.items():
+        g1, g2 = groups.get(key, ("", ""))
+        cells = [c for c in (g1, g2, label) if c]
+        rows.append("| " + " | ".join(cells) + " | " + " | ".join(str(v) for v in table[key]) + " |")
+    text = ("桐林区教育局2023年政府信息公开工作年度报告\n发布日期：2024-01-26\n一、总体情况\n"
+            "2023年，区教育局主动公开政府信息共计612条。\n三、收到和处理政府信息公开申请情况\n"
+            "| （本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况 |\n"
+            "| 自然人 | 法人或其他组织 | 总计 |\n| 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 |\n"
+            + "\n".join(rows) + "\n四、政府信息公开行政复议、行政诉讼情况\n| 行政复议 | 行政诉讼 |\n"
+            "| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 未经复议直接起诉 | 复议后起诉 |\n"
+            "| 0 | 1 | 0 | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n五、存在的主要问题及改进情况\n无。\n")
+    fields = {"meta.title": "桐林区教育局2023年政府信息公开工作年度报告", "meta.issuer": "桐林区教育局",
+              "meta.year": 2023, "meta.publish_date": "2024-01-26", "meta.template": "2021",
+              "active.total_items": 612, **_t3_flat(table),
+              **dict(zip(REVIEW_KEYS, [0, 1, 0, 0, 1] + [0] * 10))}
+    return text, fields
+
+
+B06 = """2017年度县农业农村局政府信息公开工作年度报告
+发布时间：2018-03-12
+一、概述
+2017年，我局进一步完善政府信息公开制度。
+二、主动公开政府信息情况
+全年主动公开信息总量达2.3万条，其中通过门户网站公开2.1万条。
+三、依申请公开政府信息情况
+全年共办理依申请公开事项15件，其中按时办结15件，延期办结0件。
+四、因政府信息公开申请行政复议、提起行政诉讼的情况
+全年因政府信息公开工作引发行政复议0件、行政诉讼0件。
+"""
+B06_GOLD = {"meta.title": "2017年度县农业农村局政府信息公开工作年度报告", "meta.issuer": "县农业农村局",
+            "meta.year": 2017, "meta.publish_date": "2018-03-12", "meta.template": "narrative",
+            "active.total_items": 23000, "applications.total_processed.total": 15,
+            "review.total": 0, "litigation.total": 0}
+
+B07 = """青冈市住房和城乡建设局2020年政府信息公开工作年度报告
+一、总体情况
+2020年，本局全年共收到政府信息公开申请1,205件，办结1,180件，25件结转至2021年继续办理。本年度主动公开政府信息3,861条。
+二、主动公开政府信息情况
+（表格略）
+三、收到和处理政府信息公开申请情况
+（表格略）
+四、政府信息公开行政复议、行政诉讼情况
+2020年，本局被申请政府信息公开行政复议12件，被提起政府信息公开行政诉讼5件。
+五、存在的主要问题及改进情况
+依申请公开答复质量有待提高。
+"""
+B07_GOLD = {"meta.title": "青冈市住房和城乡建设局2020年政府信息公开工作年度报告",
+            "meta.issuer": "青冈市住房和城乡建设局", "meta.year": 2020, "meta.template": "2019",
+            "active.total_items": 3861, "applications.new_received.total": 1205,
+            "applications.total_processed.total": 1180, "applications.carried_forward.total": 25,
+            "review.total": 12, "litigation.total": 5}
+
+
+def blind2() -> None:
+    BLIND.mkdir(parents=True, exist_ok=True)
+
+    def put(name: str, text: str, fields: dict, notes: str) -> None:
+        (BLIND / name).write_text(text, encoding="utf-8")
+        gold = {"doc": name, "fields": fields, "unscored": [],
+                "notes": "INVENTED, BLIND batch 2 (eval/make_unseen.py): written after all changes, scored once "
+                         "before any further change. " + notes}
+        (BLIND / f"{Path(name).stem}.gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n",
+                                                            encoding="utf-8")
+
+    text, fields = _b05_text()
+    put("b05_2023_rowspan_repeated.txt", text, fields,
+        "HTML-rendered table 三 whose rowspan group labels repeat in every row; multi-row headers; table 四 in pipes.")
+    put("b06_2017_totals_and_handling.txt", B06, B06_GOLD, "信息总量达2.3万条; 办理依申请公开事项15件; 复议0件、诉讼0件.")
+    put("b07_2020_prose_in_overview.txt", B07, B07_GOLD,
+        "2019 template, tables lost; prose in 总体情况 with 1,205件, 办结1,180件, 结转至2021年; 被申请…行政复议12件.")
+
+
+if __name__ == "__main__" and "--blind2" in sys.argv:
+    blind2()

@@ -547,3 +547,30 @@ def test_a_merged_cell_cut_by_the_page_break_continues_on_the_next_page():
         "| (四)无法提供 | 2 |",
         "| 四、结转下年度 |  | 5 |",
     ]
+
+
+@pytest.mark.parametrize("turn", [90, 270])
+def test_a_page_turned_by_rotate_is_read_as_it_is_shown(turn):
+    """A landscape table page stored upright and turned by /Rotate: lines and cells as the reader sees them."""
+    import io
+
+    pdf = _pdf()
+    pdf.add_page()
+    with pdf.rotation(turn, 297, 421):  # drawn turned the other way, so it shows upright once /Rotate'd
+        pdf.text(150, 250, "二、主动公开政府信息情况")
+        _table_rows(pdf, [HEADER, *ROWS[:2]], top=270)
+    raw = pdfium.PdfDocument(_bytes(pdf))
+    raw[0].set_rotation(turn)
+    buf = io.BytesIO()
+    raw.save(buf)
+    data = buf.getvalue()
+    doc = load_bytes(data, name="turned.pdf")
+    assert doc.text.split("\n")[0] == "二、主动公开政府信息情况"
+    assert len(doc.tables) == 1 and doc.tables[0].cells == [HEADER, *ROWS[:2]]
+    start = doc.text.index("规范性文件")
+    _, x0, top, x1, bottom = doc.box_for(start, start + 5)
+    png = render_page_png(data, 1, scale=1.0)
+    shown_width, shown_height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert shown_width > shown_height  # rendered turned, as the boxes are measured
+    assert 0 <= x0 < x1 <= shown_width and 0 <= top < bottom <= shown_height
+    assert x1 - x0 > bottom - top  # five characters side by side, not stacked

@@ -152,3 +152,16 @@ def test_wordings_found_by_the_blind_set():
     assert "applications.new_received.total" not in _flat("一、概述\n区政务大厅共收到申请2650件。")
     assert _flat("本年度本局未被提起行政复议。")["review.total"] == 0
     assert _flat("一、概述\n全年通过门户网站发布政务信息640条。")["active.total_items"] == 640
+
+
+def test_wordings_found_by_the_second_blind_batch():
+    """Classes blind batch 2 showed missing, in other invented sentences, with their traps."""
+    assert _flat("二、主动公开政府信息情况\n全年主动公开信息总量达4,120条。")["active.total_items"] == 4120
+    flat = _flat("全年共收到政府信息公开申请340件，办结333件，7件结转至2016年继续办理。")
+    assert flat["applications.total_processed.total"] == 333
+    assert flat["applications.carried_forward.total"] == 7
+    # 按时办结 is a breakdown of the handled total, never the total itself
+    assert "applications.total_processed.total" not in _flat("其中按时办结15件，延期办结0件。")
+    # a year in the carry-forward clause is not the count
+    assert _flat("另有3件申请顺延至2016年办理。")["applications.carried_forward.total"] == 3
+

@@ -135,3 +135,21 @@ def test_table2_row_label_with_inner_space_and_typo_column():
     assert flat["meta.template"] == "2021"
     assert [flat["active.normative_docs." + c] for c in ("issued", "repealed", "in_force")] == [4, 1, 27]
     assert flat["active.licensing.decisions"] == 330
+
+
+def test_rowspan_group_labels_repeated_in_every_row():
+    """HTML rowspan rendered into every row: 其他 inside the repeated 其他处理 is no 3.其他 row."""
+    table = consistent_table3("2021", seed=55)
+    lines = ["柳岸街道2022年政府信息公开工作年度报告", "三、收到和处理政府信息公开申请情况",
+             "| (本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和) | 申请人情况 |"]
+    group = ""
+    for key, label, g in rows_for("2021"):
+        group = g or (group if key not in ("total_processed", "carried_forward", "new_received", "carried_over") else "")
+        lead = f"| {group} " if group and group.startswith("（") else ""
+        lines.append(f"{lead}| {label} | " + " | ".join(str(v) for v in table[key]) + " |")
+    lines.append("四、政府信息公开行政复议、行政诉讼情况")
+    ext = extract_baseline(load_text("\n".join(lines)))
+    flat = ext.flat()
+    for key, value in expected_flat_table3(table).items():
+        assert flat.get(key) == value, key
+    assert not [f for f in ext.flags if f.kind in ("row_unknown", "rows_by_position", "table_incomplete")]

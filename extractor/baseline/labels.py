@@ -75,8 +75,17 @@ def label_end(text: str, core_end: int, limit: int) -> int:
     return pos
 
 
-def _search(term: RowTerm, text: str, start: int, end: int) -> re.Match[str] | None:
-    return _core_pattern(term.cores).search(text, start, end)
+def _search(term: RowTerm, text: str, start: int, end: int,
+            groups: re.Pattern[str] | None = None) -> re.Match[str] | None:
+    """The first core of ``term`` in range; a data row's core inside a group label (其他 in 其他处理,
+    repeated in every row when a page renders rowspan cells) does not count."""
+    for m in _core_pattern(term.cores).finditer(text, start, end):
+        if term.key is not None and groups is not None:
+            g = groups.search(text, max(start, m.start() - 8), min(end, m.end() + 8))
+            if g is not None and g.start() <= m.start() and m.end() <= g.end():
+                continue
+        return m
+    return None
 
 
 def find_row_labels(text: str, start: int, end: int, terms: tuple[RowTerm, ...]) -> list[LabelHit]:
@@ -88,13 +97,14 @@ def find_row_labels(text: str, start: int, end: int, terms: tuple[RowTerm, ...])
     """
     hits: list[LabelHit] = []
     cursor = start
+    groups = _core_pattern(tuple(c for t in terms if t.key is None for c in t.cores))
     for i, term in enumerate(terms):
-        m = _search(term, text, cursor, end)
+        m = _search(term, text, cursor, end, groups)
         if m is None:
             continue
         nxt = terms[i + 1] if i + 1 < len(terms) else None
         if nxt is not None:
-            later = _search(nxt, text, cursor, m.start())
+            later = _search(nxt, text, cursor, m.start(), groups)
             if later is not None and not _shares_core(term, nxt, later):
                 continue
         s = label_start(text, m.start(), cursor)

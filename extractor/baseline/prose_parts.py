@@ -177,11 +177,13 @@ def cues() -> tuple[Cue, ...]:
         ], stale_check=False),
         Cue("applications.total_processed.total", [
             _c(r"(?:共计|共|已)(?:办理|办结|答复)" + _GAP + _TOTAL + NUM + apps),
+            _c(r"(?:^|(?<=[，,；;。\s]))(?:全部)?(?:办结|答复)(?:申请)?" + _TOTAL + NUM + apps),  # a clause of its own
         ]),
         Cue("applications.carried_forward.total", [
             _c(r"(?:结转|转入|转)(?:至|到)?下一?年度(?:继续)?办理(?:答复)?的?有?" + _TOTAL + NUM + apps),
         ], stale_check=False, before_keyword=[
-            *[(kw, _c(NUM + apps + r"(?:申请)?(?:结转|转入|顺延)(?:至|到)?下一?年度")) for kw in ("下年度", "下一年度")],
+            *[(kw, _c(NUM + apps + r"(?:申请)?(?:结转|转入|顺延)(?:至|到)?(?:下一?年度|20\d\d\s*年)"))
+              for kw in ("结转", "转入", "顺延")],
         ]),
         Cue("applications.partially_granted.total", [
             _c(r"部分公开(?:答复)?(?:的)?(?:申请)?" + _TOTAL + NUM + apps),
@@ -226,7 +228,7 @@ def active_cues() -> tuple[Cue, Cue]:
     """主动公开 total: (wordings read only inside the 主动公开 part, wordings read anywhere)."""
     items = counter("条")
     anywhere = Cue("active.total_items", [
-        _c(r"(?<!应)主动公开" + r"[^，。；;,\n\d]{0,10}?" + SUBJECT_INFO + _TOTAL + NUM + items),
+        _c(r"(?<!应)主动公开" + r"[^，。；;,\n\d]{0,10}?" + SUBJECT_INFO + r"(?:总量|总数|数量)?" + _TOTAL + NUM + items),
         _c(r"(?<!申请)(?<!依)公开(?:各类|了)?(?:政府|政务)信息" + _TOTAL + NUM + items),
         _c(r"(?:公布|发布)(?:各类|了)?(?:政府|政务)信息" + _TOTAL + NUM + items),
     ])

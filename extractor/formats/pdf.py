@@ -207,10 +207,16 @@ def _read_pages(pdf, data: bytes, n_pages: int) -> list[_Page]:
                 left, bottom, right, top = page.get_cropbox()
                 width, height = right - left, top - bottom
                 origin = (left, top)  # the visible page's top-left corner, in PDF user space
+                turn = page.get_rotation() % 360
                 glyphs = _page_glyphs(page, origin)
                 edges = _ruling_edges(page, origin)
             finally:
                 page.close()
+            if turn:
+                glyphs = [_turn_glyph(g, turn, width, height) for g in glyphs]
+                edges = None if edges is None else [_turn_edge(e, turn, width, height) for e in edges]
+                if turn in (90, 270):
+                    width, height = height, width
             tables: list[_Table] = []
             if edges is None and glyphs:  # rulings drawn in a way read here only through pdfminer
                 if plumber is None:
@@ -226,6 +232,31 @@ def _read_pages(pdf, data: bytes, n_pages: int) -> list[_Page]:
         if plumber is not None:
             plumber.close()
     return pages
+
+
+def _turn_point(x: float, y: float, turn: int, width: float, height: float) -> tuple[float, float]:
+    """A point of the unturned page (from its top-left, y down) where it shows on a page /Rotate'd
+    clockwise by ``turn`` degrees (as pdfium renders it)."""
+    if turn == 90:
+        return height - y, x
+    if turn == 180:
+        return width - x, height - y
+    if turn == 270:
+        return y, width - x
+    return x, y
+
+
+def _turn_glyph(g: Glyph, turn: int, width: float, height: float) -> Glyph:
+    ax, ay = _turn_point(g[1], g[2], turn, width, height)
+    bx, by = _turn_point(g[3], g[4], turn, width, height)
+    return (g[0], min(ax, bx), min(ay, by), max(ax, bx), max(ay, by))
+
+
+def _turn_edge(e: dict[str, Any], turn: int, width: float, height: float) -> dict[str, Any]:
+    ax, ay = _turn_point(e["x0"], e["top"], turn, width, height)
+    bx, by = _turn_point(e["x1"], e["bottom"], turn, width, height)
+    x0, x1, top, bottom = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
+    return _edge("h" if bottom - top < x1 - x0 or (bottom == top) else "v", x0, x1, top, bottom)
 
 
 def _page_glyphs(page, origin: tuple[float, float]) -> list[Glyph]:
@@ -363,9 +394,10 @@ _SEG_LINETO, _SEG_BEZIERTO, _SEG_MOVETO = 0, 1, 2
 def _ruling_edges(page, origin: tuple[float, float]) -> list[dict[str, Any]] | None:
     """Horizontal and vertical edges of the page's straight paths (cell borders, rules), pdfplumber-shaped.
 
-    Read from pdfium's path objects, so pdfminer never parses the page.  Returns
-    None when a path sits in a form XObject or is rotated/skewed (then pdfplumber
-    reads the page), an empty list when nothing is ruled.
+    Read from pdfium's path objects (their matrices applied, so a table drawn
+    turned still gives straight edges), so pdfminer never parses the page.  Returns
+    None when a path sits in a form XObject (then pdfplumber reads the page), an
+    empty list when nothing is ruled.
     """
     import ctypes
 
@@ -383,15 +415,13 @@ def _ruling_edges(page, origin: tuple[float, float]) -> list[dict[str, Any]] | N
         if kind != raw.FPDF_PAGEOBJ_PATH or not raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(matrix)):
             continue
         a, b, c, d, e, f = matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f
-        if abs(b) > 1e-6 or abs(c) > 1e-6:
-            return None
         subpaths: list[list[tuple[float, float]]] = []
         curved: list[bool] = []
         for k in range(raw.FPDFPath_CountSegments(obj)):
             seg = raw.FPDFPath_GetPathSegment(obj, k)
             raw.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
             kind = raw.FPDFPathSegment_GetType(seg)
-            point = (a * x.value + e - ox, oy - (d * y.value + f))
+            point = (a * x.value + c * y.value + e - ox, oy - (b * x.value + d * y.value + f))
             if kind == _SEG_MOVETO or not subpaths:
                 subpaths.append([point])
                 curved.append(False)
