@@ -59,8 +59,9 @@ class DocumentRecord(BaseModel):
                                       description="Flat field key (fields.json) -> value; absent keys were not found")
     evidence: dict[str, list[int]] = Field(default_factory=dict,
                                            description="Field key -> [start, end) character span in the document text")
-    boxes: dict[str, list[float]] = Field(default_factory=dict,
-                                          description="PDF/scan: field key -> [page, x0, top, x1, bottom] in PDF points")
+    boxes: dict[str, list[int | float]] = Field(
+        default_factory=dict,
+        description="PDF/scan: field key -> [page (from 1, an integer), x0, top, x1, bottom] in PDF points")
     cells: dict[str, dict[str, int]] = Field(default_factory=dict,
                                              description="Word: field key -> {table, row, col}")
     not_applicable: list[str] = Field(default_factory=list, description="Keys the report marks as not applicable")

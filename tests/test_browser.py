@@ -70,10 +70,16 @@ def test_submit_report_click_field_shows_its_highlight_and_scripts_do_not_run(se
     page.goto(base + "/")
     page.fill("#text", text)
     page.click("#submit")
-    page.wait_for_selector("tr.field")
+    page.wait_for_selector("table.grid td.cell")
 
-    # click a field: its highlight is marked and scrolled into view
-    page.locator('tr.field[data-key="review.total"] td.k').click()
+    # the official tables as printed: 三 has the applicant columns, a cell per value
+    headers = page.locator('table.grid[data-part="三"] thead th').all_inner_texts()
+    assert {"自然人", "商业企业", "总计"} <= {h.strip() for h in headers}
+    cell = page.locator('td.cell[data-key="review.total"]')
+    assert cell.inner_text().strip() == "271"
+
+    # click a cell: its evidence is marked and scrolled into view
+    cell.click()
     mark = page.locator("mark.active").first
     assert mark.is_visible()
     assert "review.total" in mark.get_attribute("data-keys").split()
@@ -81,6 +87,19 @@ def test_submit_report_click_field_shows_its_highlight_and_scripts_do_not_run(se
     box = mark.bounding_box()
     pane = page.locator("#text").bounding_box()
     assert pane["y"] <= box["y"] <= pane["y"] + pane["height"]
+
+    # … and back: click the evidence of another value and its cell is selected
+    page.locator('mark[data-keys~="applications.new_received.natural_person"]').first.click()
+    assert page.locator('td.cell.sel').evaluate_all("cs => cs.map(c => c.dataset.key)") == [
+        "applications.new_received.natural_person"]
+
+    # the flat list is the second view: click a field there and its highlight is marked
+    page.click("#tab-list")
+    page.wait_for_selector("tr.field")
+    assert not page.locator("#grids").is_visible()
+    page.locator('tr.field[data-key="review.total"] td.k').click()
+    mark = page.locator("mark.active").first
+    assert mark.inner_text().strip() == "271"
 
     # click a highlight: its field row is selected
     page.locator('mark[data-keys~="applications.new_received.natural_person"]').first.click()

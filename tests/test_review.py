@@ -264,3 +264,36 @@ def test_a_foreign_gold_file_is_kept(tmp_path, dev_dir):
     assert (gold_dir / "report.gold.json").read_text(encoding="utf-8") == hand_made
     assert sorted(p.name for p in gold_dir.iterdir()) == ["report-" + recs["a"]["sha256"][:8] + ".gold.json",
                                                           "report.gold.json"]
+
+
+# --- the spot-check page shaped like the report -------------------------------------------------
+
+def test_grids_draw_the_official_tables_with_empty_zero_and_na_apart():
+    from extractor.review.grids import grids_for, render_grids
+
+    record = {"template": "2021", "fields": {"applications.new_received.natural_person": 3,
+                                             "applications.new_received.commercial": 0,
+                                             "applications.new_received.total": 9, "review.total": 4},
+              "not_applicable": ["applications.new_received.research"],
+              "checks": [{"rule": "row_total", "keys": ["applications.new_received.natural_person",
+                                                       "applications.new_received.total"]}],
+              "flags": [], "reconciliation": {"review.total": {"status": "conflict", "confidence": "low"}}}
+    grids = {g.part + g.title[:2]: g for g in grids_for(record)}
+    t3 = grids["三三、"]
+    assert t3.columns == ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    data_rows = [r for r in t3.rows if not r.group]
+    assert len(data_rows) == 25 and [r.label for r in t3.rows if r.group] == ["本年度办理结果", "不予公开", "无法提供",
+                                                                               "不予处理", "其他处理"]
+    first = data_rows[0].cells
+    assert [c.state for c in first[:4]] == ["value", "zero", "na", "empty"]
+    assert first[0].in_break and first[6].in_break and not first[1].in_break
+    page = render_grids(record)
+    assert '<td class="cell value st-extracted brk" data-key="applications.new_received.natural_person"' in page
+    assert '<td class="cell zero st-extracted" data-key="applications.new_received.commercial"' in page
+    assert 'data-key="applications.new_received.research" title="applications.new_received.research · not applicable">n/a' in page
+    assert 'class="cell value st-conflict conf-low" data-key="review.total"' in page
+    # 2019 has one (六) row and its own 二 columns; a prose report has no tables to draw
+    assert sum(1 for r in grids_for({**record, "template": "2019"})[-2].rows if not r.group) == 23
+    assert "本年新制作数量" in render_grids({**record, "template": "2019"})
+    assert grids_for({**record, "template": "narrative"}) == [] and "prose report" in render_grids(
+        {**record, "template": "narrative"})

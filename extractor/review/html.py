@@ -14,6 +14,7 @@ import html
 import json
 from typing import Any
 
+from extractor.review.grids import grids_for, render_grids
 from schemas import FIELD_KEYS, field_spec
 
 PAGE_SCALE = 1.25  # pixels per PDF point of the embedded page images
@@ -119,6 +120,8 @@ def render_page(text: str, record: dict[str, Any], *, save_url: str | None = Non
     pdf_html = ('<section id="pdf"><p id="pagecap">click a field to see it on its page</p>'
                 '<div id="pagewrap"><img id="pageimg" alt="PDF page"><div id="pagebox"></div></div></section>'
                 if pages else "")
+    has_grids = bool(grids_for(record))
+    grids_html = render_grids(record)
     return _PAGE.format(
         title=html.escape(title), path=html.escape(str(record.get("path", ""))),
         template=html.escape(str(record.get("template"))), backend=html.escape(str(record.get("backend"))),
@@ -127,10 +130,28 @@ def render_page(text: str, record: dict[str, Any], *, save_url: str | None = Non
         record_json=_json_for_script({"meta": meta, "fields": fields, "boxes": (record.get("boxes") or {}) if pages else {},
                                       "pages": pages, "scale": scale}), texts=text_html, pdf=pdf_html,
         error=html.escape(record.get("error") or ""), style=_STYLE, script=_SCRIPT, csp=html.escape(page_csp()),
+        grids=grids_html, grid_on="on" if has_grids else "", list_on="" if has_grids else "on",
+        grid_hidden="" if has_grids else "hidden", list_hidden="hidden" if has_grids else "",
     )
 
 
 _STYLE = """
+.tabs button{font-size:13px;margin-right:.3em;border:1px solid #bbb;background:#fff;padding:2px 8px;cursor:pointer}
+.tabs button.on{border-color:#1565c0;color:#1565c0;font-weight:bold} .hidden{display:none}
+table.grid{border-collapse:collapse;width:auto;table-layout:auto;font-size:12px;margin:.2em 0 .8em}
+table.grid caption{text-align:left;font-weight:bold;padding:.3em 0;font-size:13px}
+table.grid th,table.grid td{border:1px solid #ccc;padding:2px 5px;overflow-wrap:normal}
+table.grid th{background:#f4f4f4;font-weight:normal} table.grid th.rl{text-align:left;max-width:24em}
+table.grid tr.grp th{background:#fafafa;color:#555}
+.cell{text-align:right;cursor:pointer;min-width:2.4em} .legend{font-size:12px;color:#555}
+.legend .cell{display:inline-block;border:1px solid #ccc;padding:0 4px;margin-left:.6em}
+.cell.zero{color:#666} .cell.na{color:#888;font-style:italic;background:#eceff1}
+.cell.empty{color:#bbb;background:#fff} td.cell.none{background:#e0e0e0;cursor:default}
+.cell.st-extracted,.cell.st-baseline_only{background:#f1f8ff} .cell.st-agreed{background:#e8f5e9}
+.cell.st-model_only{background:#f3e5f5} .cell.conf-medium{background:#fff8e1} .cell.conf-low{background:#ffe0b2}
+.cell.st-conflict{background:#ffcdd2;font-weight:bold;color:#b71c1c}
+.cell.brk{outline:2px solid #e65100;outline-offset:-2px} .cell.flag{box-shadow:inset 0 0 0 2px #f9a825}
+td.cell.sel{outline:3px solid #1565c0;outline-offset:-3px;background:#fff3c4}
 body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;color:#222}
 header{padding:.6em 1em;background:#f4f4f4;border-bottom:1px solid #ddd}
 header h1{font-size:1.1em;margin:0} header p{margin:.2em 0;font-size:.85em;color:#555}
@@ -159,8 +180,27 @@ _SCRIPT = """
   }
   function clear() {
     document.querySelectorAll('mark.active').forEach(function (m) { m.classList.remove('active'); });
-    document.querySelectorAll('tr.sel').forEach(function (r) { r.classList.remove('sel'); });
+    document.querySelectorAll('tr.sel, td.sel').forEach(function (r) { r.classList.remove('sel'); });
   }
+  function showView(grid) {
+    document.getElementById('grids').classList.toggle('hidden', !grid);
+    document.getElementById('list').classList.toggle('hidden', grid);
+    document.getElementById('tab-grid').classList.toggle('on', grid);
+    document.getElementById('tab-list').classList.toggle('on', !grid);
+  }
+  document.getElementById('tab-grid').addEventListener('click', function () { showView(true); });
+  document.getElementById('tab-list').addEventListener('click', function () { showView(false); });
+  document.querySelectorAll('td.cell[data-key]').forEach(function (td) {
+    td.addEventListener('click', function () {
+      var key = td.getAttribute('data-key');
+      clear(); td.classList.add('sel'); showBox(key);
+      var row = document.querySelector('tr.field[data-key="' + key + '"]');
+      if (row) row.classList.add('sel');
+      var marks = marksFor(key);
+      marks.forEach(function (m) { m.classList.add('active'); });
+      if (marks.length) marks[0].scrollIntoView({block: 'center'});
+    });
+  });
   function showBox(key) {
     var img = document.getElementById('pageimg');
     if (!img) return;
@@ -192,9 +232,14 @@ _SCRIPT = """
       clear(); m.classList.add('active');
       var keys = m.getAttribute('data-keys').split(' '), first = null;
       showBox(keys[0]);
+      var gridShown = !document.getElementById('grids').classList.contains('hidden');
       keys.forEach(function (k) {
         var row = document.querySelector('tr.field[data-key="' + k + '"]');
-        if (row) { row.classList.add('sel'); first = first || row; }
+        var cell = document.querySelector('td.cell[data-key="' + k + '"]');
+        if (row) row.classList.add('sel');
+        if (cell) cell.classList.add('sel');
+        var target = gridShown ? cell : row;
+        if (target) first = first || target;
       });
       if (first) first.scrollIntoView({block: 'center'});
     });
@@ -260,9 +305,10 @@ _PAGE = """<!DOCTYPE html>
 <section id="text"><pre id="doc">{text}</pre></section>
 <section id="side">
 <h2>Open questions</h2><ul id="issues">{issues}</ul>
-<h2>Fields</h2>
-<p><button id="save" type="button">Save decisions</button> <span id="saved"></span></p>
-<table id="fields"><tbody>{rows}</tbody></table>
+<p class="tabs"><button id="tab-grid" type="button" class="{grid_on}">Tables as printed</button><button id="tab-list" type="button" class="{list_on}">Field list ({n_fields})</button>
+<button id="save" type="button">Save decisions</button> <span id="saved"></span></p>
+<div id="grids" class="{grid_hidden}"><p class="legend"><span class="cell value">12</span> value <span class="cell zero">0</span> printed zero <span class="cell na">n/a</span> not applicable <span class="cell empty">·</span> not stated <span class="cell value brk">7</span> in a broken rule <span class="cell value st-conflict">5</span> conflict <span class="cell value conf-low">3</span> low confidence · click a cell for its evidence; decisions in the field list</p>{grids}</div>
+<div id="list" class="{list_hidden}"><table id="fields"><tbody>{rows}</tbody></table></div>
 <div id="texts">{texts}</div>
 </section>{pdf}</main>
 <script type="application/json" id="record">{record_json}</script>
