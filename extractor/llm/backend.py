@@ -303,7 +303,7 @@ class LLMBackend:
         send = make_sender(session.client, self.settings, usage=outcome.usage, budget=budget,
                            semaphore=session.semaphore, base_len=len(messages), limiter=session.limiter,
                            breaker=session.breaker)
-        create: Any = instructor.patch(create=send, mode=self.mode)  # typed as sync; ours is a coroutine
+        create: Any = instructor.patch(create=send, mode=self.mode)  # async: returns the response model
         try:
             with grounding(source.text):
                 answer = await create(model=self.settings.model, messages=messages,
@@ -311,11 +311,11 @@ class LLMBackend:
                                       temperature=self.settings.temperature, max_tokens=max_tokens,
                                       extra_headers={"X-Extractor-Prompt": prompt.id})
         except Exception as exc:
-            recovered = self._after_failure(exc, outcome, answer_model, source)
+            trimmed = self._after_failure(exc, outcome, answer_model, source)
             session.record(outcome)
-            if recovered is None:
+            if trimmed is None:
                 return outcome
-            answer = recovered
+            answer = trimmed
         else:
             session.record(outcome)
         _ground(outcome, answer, source)

@@ -47,7 +47,7 @@ class AnswerCache:
         self.enabled = settings.use_cache
         self._cache = None
         if self.enabled:
-            import diskcache
+            import diskcache  # type: ignore[import-untyped]
 
             Path(settings.cache_dir).mkdir(parents=True, exist_ok=True)
             self._cache = diskcache.Cache(str(settings.cache_dir))
