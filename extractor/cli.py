@@ -126,7 +126,7 @@ def extract(
     paths: list[str] = typer.Argument(..., help="Report files, folders or globs (.txt, .html, .pdf, .docx, .doc, images)"),
     out_file: Optional[Path] = typer.Option(None, "--out", "-o", help="Write JSON lines here (default: stdout); "
                                             "RUN.report.json and RUN.failures.tsv are written beside it"),
-    backend: str = typer.Option("auto", "--backend", "-b", help="auto | regex | llm | hybrid"),
+    backend: BackendName = typer.Option(BackendName.auto, "--backend", "-b", help=BACKEND_HELP),
     concurrency: Optional[int] = typer.Option(None, "--concurrency", min=1, help="Concurrent model calls (llm/hybrid)"),
     resume: bool = typer.Option(False, "--resume/--no-resume", help="Keep the good records already in --out and "
                                 "skip their documents (same path and sha256); failed ones are redone"),
