@@ -5,8 +5,10 @@
 Reads the first ``--pages`` pages of a scanned PDF through the real reader
 (``extractor.formats.ocr.load_scanned_pdf``: rendering, rule finding, text
 detection and recognition) with ``Settings.ocr_threads`` = 1, then = 2, and
-prints seconds per page for each and their ratio, next to a bare pypdfium2
-render of the same pages (the part of the work that is not OCR).  One run
+prints seconds per page (wall clock, and the process's CPU time over all its
+threads, which says what a page costs when the cores are shared) for each and
+their ratio, next to a bare pypdfium2 render of the same pages (the part of the
+work that is not OCR).  One run
 each: OCR time is seconds per page, the spread between runs is small next to it.
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import time
 from pathlib import Path
 
@@ -47,10 +50,11 @@ def render_only(data: bytes) -> float:
     return time.perf_counter() - t0
 
 
-def ocr_seconds(data: bytes, threads: int) -> tuple[float, int]:
-    t0 = time.perf_counter()
+def ocr_seconds(data: bytes, threads: int) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds of this process over all its threads, pages)."""
+    t0, c0 = time.perf_counter(), time.process_time()
     doc = load_scanned_pdf(data, name="bench.pdf", sha256="", settings=Settings(ocr_threads=threads))
-    return time.perf_counter() - t0, doc.pages
+    return time.perf_counter() - t0, time.process_time() - c0, doc.pages
 
 
 def main() -> None:
@@ -60,12 +64,13 @@ def main() -> None:
     args = ap.parse_args()
     data = first_pages(args.pdf.read_bytes(), args.pages)
     render = render_only(data)
-    one, pages = ocr_seconds(data, 1)
-    two, _ = ocr_seconds(data, 2)
-    print(f"{args.pdf.name}: {pages} pages at {OCR_DPI} dpi")
+    one, cpu1, pages = ocr_seconds(data, 1)
+    two, cpu2, _ = ocr_seconds(data, 2)
+    load = os.getloadavg()[0]
+    print(f"{args.pdf.name}: {pages} pages at {OCR_DPI} dpi; load average {load:.1f} on {os.cpu_count()} cores")
     print(f"render only            {render / pages:6.2f} s/page")
-    print(f"OCR, 1 thread          {one / pages:6.2f} s/page  {pages / one:.3f} pages/s")
-    print(f"OCR, 2 threads         {two / pages:6.2f} s/page  {pages / two:.3f} pages/s")
+    print(f"OCR, 1 thread          {one / pages:6.2f} s/page  {pages / one:.3f} pages/s  (CPU {cpu1 / pages:.2f} s/page)")
+    print(f"OCR, 2 threads         {two / pages:6.2f} s/page  {pages / two:.3f} pages/s  (CPU {cpu2 / pages:.2f} s/page)")
     print(f"speed-up 2 vs 1 thread {one / two:.2f}x;  rendering is {100 * render / one:.1f} % of the 1-thread time")
 
 

@@ -138,9 +138,12 @@ def main(argv: list[str] | None = None) -> int:
     stop = ctx.Event()
     server = ctx.Process(target=_serve, args=(str(gguf_path()), port, args.ctx, args.threads, stop), daemon=True)
     server.start()
+    rows: list[dict[str, Any]] = []
     try:
         _wait_ready(base)
-        rows = [run_mode(mode, base, reports, args.all_sections, args.max_failures, args.max_tokens) for mode in args.modes.split(",")]
+        for mode in args.modes.split(","):
+            rows.append(run_mode(mode, base, reports, args.all_sections, args.max_failures, args.max_tokens))
+            print(f"{mode}: {rows[-1]}", flush=True)   # each mode as it ends (a run takes minutes)
     finally:
         stop.set()
         server.join(timeout=10)

@@ -286,8 +286,8 @@ def _text_boxes(engine, gray: np.ndarray) -> list[tuple[int, int, int, int]]:
     for quad in boxes or []:
         xs = [p[0] for p in quad]
         ys = [p[1] for p in quad]
-        x0, x1 = max(0, int(min(xs))), min(w, int(round(max(xs))))
-        top, bottom = max(0, int(min(ys))), min(h, int(round(max(ys))))
+        x0, x1 = max(0, int(min(xs))), min(w, round(max(xs)))
+        top, bottom = max(0, int(min(ys))), min(h, round(max(ys)))
         if x1 - x0 >= 2 and bottom - top >= 2:
             out.append((x0, top, x1, bottom))
     return out
@@ -345,8 +345,10 @@ def _cell_crops(rects: list[Rect], tables: list[_Table], ink: np.ndarray) -> lis
 
 def _ink_rows(ink: np.ndarray, rect: Rect) -> Rect | None:
     """The rect narrowed to its printed rows (a small margin kept), or None when nothing is printed in it."""
+    import numpy as np
+
     x0, top, x1, bottom = rect
-    rows = ink[top:bottom, x0:x1].any(axis=1).nonzero()[0]
+    rows = np.flatnonzero(ink[top:bottom, x0:x1].any(axis=1))
     if rows.size < 4:  # a speck is not text
         return None
     margin = 3
@@ -356,8 +358,10 @@ def _ink_rows(ink: np.ndarray, rect: Rect) -> Rect | None:
 def _ink_bounds(ink: np.ndarray, rect: Rect) -> Rect:
     """The rect narrowed to the printed columns in it (a little margin kept): the recogniser misreads a lone
     digit in a wide blank strip."""
+    import numpy as np
+
     x0, top, x1, bottom = rect
-    cols = ink[top:bottom, x0:x1].any(axis=0).nonzero()[0]
+    cols = np.flatnonzero(ink[top:bottom, x0:x1].any(axis=0))
     if cols.size == 0:
         return (x0, top, x0, bottom)
     margin = max(2, (bottom - top) // 4)
@@ -395,7 +399,7 @@ def _recognise(engine, clean: np.ndarray, crops: list[Rect]) -> list[list[_Char]
 def _chars_of(result, left: float, top: float, width: float, bottom: float, line_id: int) -> list[_Char]:
     """One crop's recognised characters with their boxes (midway between neighbouring character centres)."""
     text, score = str(result[0]), float(result[1])
-    info = result[2] if len(result) > 2 else None
+    info: Any = result[2] if len(result) > 2 else None
     try:
         steps = float(info[0])
         words = [ch for word in info[1] for ch in word]
@@ -435,9 +439,9 @@ def _find_tables(gray: np.ndarray, page: int) -> tuple[list[_Table], np.ndarray]
     ink = (gray < INK_LEVEL).astype(np.uint8)
     kx, ky = max(20, w // 30), max(20, h // 50)
     # a 3-px tall band tolerates a line drifting one pixel (slight skew)
-    horiz = cv2.morphologyEx(cv2.dilate(ink, np.ones((3, 1), np.uint8)), cv2.MORPH_OPEN,
+    horiz: Any = cv2.morphologyEx(cv2.dilate(ink, np.ones((3, 1), np.uint8)), cv2.MORPH_OPEN,
                              cv2.getStructuringElement(cv2.MORPH_RECT, (kx, 1)))
-    vert = cv2.morphologyEx(cv2.dilate(ink, np.ones((1, 3), np.uint8)), cv2.MORPH_OPEN,
+    vert: Any = cv2.morphologyEx(cv2.dilate(ink, np.ones((1, 3), np.uint8)), cv2.MORPH_OPEN,
                             cv2.getStructuringElement(cv2.MORPH_RECT, (1, ky)))
     horiz &= ink
     vert &= ink

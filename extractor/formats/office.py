@@ -24,7 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extractor.document import CellRef, Document, TableGrid, normalise
-from extractor.errors import ConversionFailed, CorruptDocument, EmptyDocument, UnsupportedFormat
+from extractor.errors import (
+    ConversionFailed,
+    CorruptDocument,
+    EmptyDocument,
+    UnsupportedFormat,
+)
 from extractor.formats._grid import cell_safe, row_line
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

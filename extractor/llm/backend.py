@@ -12,7 +12,7 @@ import asyncio
 import inspect
 import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -205,7 +205,7 @@ class LLMBackend:
     # ----------------------------------------------------------------- async
 
     async def _astream(self, items: list[T], load: Callable[[T], Loaded | Awaitable[Loaded]],
-                       sections: Callable[[Document], list[str] | None] | None) -> AsyncIterator[tuple[T, Any]]:
+                       sections: Callable[[Document], list[str] | None] | None) -> AsyncGenerator[tuple[T, Any], None]:
         session = Session(self.settings)
         doc_slots = asyncio.Semaphore(max(2, self.settings.concurrency))
 
@@ -303,7 +303,7 @@ class LLMBackend:
         send = make_sender(session.client, self.settings, usage=outcome.usage, budget=budget,
                            semaphore=session.semaphore, base_len=len(messages), limiter=session.limiter,
                            breaker=session.breaker)
-        create = instructor.patch(create=send, mode=self.mode)
+        create: Any = instructor.patch(create=send, mode=self.mode)  # async: returns the response model
         try:
             with grounding(source.text):
                 answer = await create(model=self.settings.model, messages=messages,
@@ -311,10 +311,11 @@ class LLMBackend:
                                       temperature=self.settings.temperature, max_tokens=max_tokens,
                                       extra_headers={"X-Extractor-Prompt": prompt.id})
         except Exception as exc:
-            answer = self._after_failure(exc, outcome, answer_model, source)
+            trimmed = self._after_failure(exc, outcome, answer_model, source)
             session.record(outcome)
-            if answer is None:
+            if trimmed is None:
                 return outcome
+            answer = trimmed
         else:
             session.record(outcome)
         _ground(outcome, answer, source)

@@ -14,6 +14,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
+
 from extractor import __version__
 from extractor.config import Settings
 
@@ -22,7 +24,7 @@ def sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def schema_hash(model: type) -> str:
+def schema_hash(model: type[BaseModel]) -> str:
     return sha(json.dumps(model.model_json_schema(), sort_keys=True, ensure_ascii=False))[:16]
 
 
@@ -45,7 +47,7 @@ class AnswerCache:
         self.enabled = settings.use_cache
         self._cache = None
         if self.enabled:
-            import diskcache
+            import diskcache  # type: ignore[import-untyped]
 
             Path(settings.cache_dir).mkdir(parents=True, exist_ok=True)
             self._cache = diskcache.Cache(str(settings.cache_dir))
