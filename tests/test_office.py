@@ -139,7 +139,13 @@ def test_docx_without_text_is_empty():
 def test_missing_libreoffice_names_the_package(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(ConversionFailed, match="libreoffice-writer-nogui"):
-        load_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, name="old.doc")
+        load_bytes(b"{\\rtf1\\ansi \\u20027?\\u24180? 2019}", name="old.rtf")
+
+
+def test_doc_with_a_damaged_header_is_corrupt_not_read_as_text():
+    """LibreOffice imports a damaged .doc as plain text; the header check refuses it first."""
+    with pytest.raises(CorruptDocument, match="compound-file header"):
+        load_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 4, name="bad.doc")
 
 
 # ------------------------------------------------------------------ through LibreOffice
@@ -195,3 +201,20 @@ def test_zip_not_named_as_word_is_unsupported_not_corrupt():
         z.writestr("data.csv", "a,b\n1,2\n")
     with pytest.raises(UnsupportedFormat, match="not a Word document"):
         load_bytes(buf.getvalue(), name="export.zip")
+
+
+@pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) is not installed")
+def test_odt_through_libreoffice(tmp_path):
+    table = consistent_table3("2019", seed=13)
+    odt = _soffice_convert(docx_from_html(html_report(table)), ".odt", "odt", tmp_path)
+    doc = load_bytes(odt, name="report.odt")
+    assert doc.source_format == "odt" and len(doc.tables) == 3
+    flat = extract_baseline(doc).flat()
+    for key, value in expected_flat_table3(table).items():
+        assert flat.get(key) == value, key
+
+
+@pytest.mark.skipif(not HAS_SOFFICE, reason="LibreOffice (soffice) is not installed")
+def test_damaged_odt_is_a_conversion_failure():
+    with pytest.raises(ConversionFailed, match="could not read"):
+        load_bytes(b"PK\x03\x04" + b"mimetypeapplication/vnd.oasis.opendocument.text" + b"x" * 300, name="bad.odt")

@@ -37,6 +37,7 @@ _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fal
 MAX_SPAN = 200                      # a gridSpan beyond this is damage, not layout
 CONVERTED_FORMATS = {".doc": "doc", ".wps": "wps", ".odt": "odt", ".rtf": "rtf"}
 LIBREOFFICE_PACKAGE = "libreoffice-writer-nogui"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 WORD_NAMES = frozenset({".docx", ".docm", *CONVERTED_FORMATS})  # a zip with another name may be anything
 
 
@@ -235,8 +236,12 @@ def convert_to_docx(data: bytes, *, suffix: str, timeout: float = 120.0) -> byte
     macros or a stale lock.
 
     Raises:
+        CorruptDocument: an OLE file (.doc, .wps) whose header is not valid.
         ConversionFailed: LibreOffice is not installed, failed, timed out or wrote nothing.
     """
+    if data[:8] == OLE_MAGIC and not _ole_header_ok(data):
+        raise CorruptDocument(f"the {suffix} file is damaged (its compound-file header is not valid); "
+                              "LibreOffice would read it as plain text")
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         raise ConversionFailed(
@@ -259,6 +264,21 @@ def convert_to_docx(data: bytes, *, suffix: str, timeout: float = 120.0) -> byte
             raise ConversionFailed(f"LibreOffice could not read the {suffix} file "
                                    f"(damaged or not really {suffix}): {detail}")
         return result.read_bytes()
+
+
+def _ole_header_ok(data: bytes) -> bool:
+    """A plausible OLE compound-file header (.doc, .wps): byte order mark, sector sizes, a directory sector.
+
+    LibreOffice does not refuse a damaged .doc: it imports the bytes as text,
+    which would come out as a page of nonsense characters.
+    """
+    if len(data) < 512:
+        return False
+    byte_order = data[0x1C:0x1E]
+    major = int.from_bytes(data[0x1A:0x1C], "little")
+    sector_shift = int.from_bytes(data[0x1E:0x20], "little")
+    mini_shift = int.from_bytes(data[0x20:0x22], "little")
+    return byte_order == b"\xfe\xff" and major in (3, 4) and sector_shift in (9, 12) and mini_shift == 6
 
 
 def _run_soffice(cmd: list[str], *, env: dict[str, str], timeout: float, suffix: str) -> tuple[int, str]:
