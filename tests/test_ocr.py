@@ -158,3 +158,35 @@ def test_missing_ocr_extra_names_the_install_command(monkeypatch):
 def test_damaged_image_is_corrupt():
     with pytest.raises(CorruptDocument, match="cannot be decoded"):
         load_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00garbage" * 40, name="page.png")
+
+
+def _chars(text: str, x: float, y: float) -> list:
+    from extractor.formats.ocr import _Char
+
+    return [_Char(ch, x + 12 * i, y, x + 12 * (i + 1), y + 20, 0.99, 0) for i, ch in enumerate(text)]
+
+
+def _two_row_table(page: int, header: str, value: str, y0: int):
+    from extractor.formats.ocr import _Table
+
+    xs, ys = [40, 300, 500], [y0, y0 + 40, y0 + 80]
+    t = _Table(xs=xs, ys=ys, owner=[[0, 1], [2, 3]], origin=[[True, True], [True, True]],
+               chars=[[] for _ in range(4)], pages=[page, page])
+    for k, (text, (r, c)) in enumerate(zip([header, "数量", "行政许可", value], [(0, 0), (0, 1), (1, 0), (1, 1)])):
+        t.chars[k] = _chars(text, xs[c] + 5, ys[r] + 10)
+    return t
+
+
+def test_scanned_table_continued_on_the_next_page_is_one_table_without_its_repeated_header():
+    """Assembly only (no OCR): page 2 opens with the same columns and repeats the header row."""
+    from extractor.formats.ocr import _assemble, _Line, _Page
+
+    first = _Page(number=1, scale=2.0, width=1000.0, items=[_Line(_chars("二、主动公开政府信息情况", 40, 60), 1),
+                                                           _two_row_table(1, "信息内容", "12", 1400)])
+    second = _Page(number=2, scale=2.0, width=1000.0, items=[_two_row_table(2, "信息内容", "34", 100)])
+    second.items[0].chars[2] = _chars("行政处罚", 45, 150)
+    doc = _assemble([first, second], threshold=0.8)
+    assert len(doc.tables) == 1
+    assert _table_lines(doc.text) == ["| 信息内容 | 数量 |", "| 行政许可 | 12 |", "| 行政处罚 | 34 |"]
+    start = doc.text.index("| 34 |") + 2
+    assert doc.box_for(start, start + 2)[0] == 2  # the continued row keeps its own page
