@@ -27,7 +27,7 @@ from pathlib import Path
 DEV = Path(__file__).resolve().parent.parent / "eval" / "dev"
 
 
-def _serve(latency: float, queue: "mp.Queue[str]", stop: "mp.Event") -> None:
+def _serve(latency: float, queue: mp.Queue[str], stop: mp.Event) -> None:
     from tests.fake_openai import FakeOpenAI, Reply, baseline_answer, completion
 
     answers: dict[str, dict] = {}

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
@@ -685,17 +686,25 @@ def schema(
                                                   encoding="utf-8")
         for name, f in Report.model_fields.items():
             (out_dir / f"{name}.schema.json").write_text(
-                json.dumps(f.annotation.model_json_schema(), ensure_ascii=False, indent=1), encoding="utf-8")
+                json.dumps(_section_model(f.annotation).model_json_schema(), ensure_ascii=False, indent=1),
+                encoding="utf-8")
         err.print(f"wrote {len(Report.model_fields) + 1} schema files to {out_dir}")
         return
     if section:
         if section not in Report.model_fields:
             err.print(f"[red]error:[/] unknown section '{section}'; one of {', '.join(Report.model_fields)}")
             raise typer.Exit(2)
-        model = Report.model_fields[section].annotation
+        model: type[BaseModel] = _section_model(Report.model_fields[section].annotation)
     else:
         model = Report
     print(json.dumps(model.model_json_schema(), ensure_ascii=False, indent=1))
+
+
+def _section_model(annotation: Any) -> type[BaseModel]:
+    """A section field's model class (every field of ``Report`` is one)."""
+    if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+        raise TypeError(f"not a section model: {annotation!r}")
+    return annotation
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -47,8 +47,9 @@ class Counts:
     missed: int = 0
     spurious: int = 0
 
-    def add(self, outcome: str) -> None:
-        setattr(self, outcome, getattr(self, outcome) + 1)
+    def add(self, outcome: str | None) -> None:
+        if outcome is not None:  # None: gold and prediction both absent, nothing to count
+            setattr(self, outcome, getattr(self, outcome) + 1)
 
     @property
     def precision(self) -> float:

@@ -23,6 +23,17 @@ from pathlib import Path
 from typing import Any
 
 from schemas import FIELDS, FieldSpec
+from schemas.vocabulary import (
+    APPEAL_GROUP_LABELS,
+    APPEAL_GROUPS,
+    APPLICANT_COLUMN_LABELS,
+    APPLICANT_COLUMNS,
+    NA_MARKERS,
+    OUTCOME_COLUMN_LABELS,
+    OUTCOME_COLUMNS,
+    TABLE2_ROWS,
+    TABLE3_ROWS,
+)
 
 _SPECS = {s.key: s for s in FIELDS}
 
@@ -35,6 +46,10 @@ LONG_COLUMNS = ("path", "key", "label", "section", "value", "status", "confidenc
 #: The official tables, as XLSX sheets (sheet name -> sections of the flat keys).
 TABLE_SHEETS = {"二 主动公开": ("active",), "三 依申请公开": ("applications",),
                 "四 复议诉讼": ("review", "litigation_direct", "litigation_after_review", "litigation")}
+
+NA_SHOWN = "/"
+"""How a not-applicable cell is shown in the XLSX tables: the marker the official tables print for it."""
+assert NA_SHOWN in NA_MARKERS
 
 INSTALL_HINT = "exports need the export extra: pip install -e '.[export]'"
 
@@ -231,8 +246,9 @@ def export_run(run: Path, out: Path, fmt: str, shape: str = "wide", evidence: bo
 
 
 def _write_xlsx(run: Path, out: Path, shape: str, evidence: bool, stats: ExportStats) -> None:
-    """A sheet with the chosen shape, a sheet per official table with Chinese headers (one row per
-    document), and a sheet of every flag and broken check, so a reviewer in Excel sees what they know."""
+    """A sheet with the chosen shape, a sheet per official table with each document as a block laid out
+    like the printed table, and a sheet of every flag and broken check, so a reviewer in Excel sees what
+    they know."""
     try:
         from openpyxl import Workbook
     except ImportError as exc:
@@ -241,11 +257,8 @@ def _write_xlsx(run: Path, out: Path, shape: str, evidence: bool, stats: ExportS
     main = wb.create_sheet("documents" if shape == "wide" else "fields")
     columns = wide_columns(evidence) if shape == "wide" else list(LONG_COLUMNS)
     main.append(columns)
-    tables = {name: (wb.create_sheet(name), [s for s in FIELDS if s.section in sections])
-              for name, sections in TABLE_SHEETS.items()}
-    for sheet, specs in tables.values():
-        sheet.append(["文件", "报告主体", "年度", "格式", *[f"{s.label_zh}" for s in specs]])
-        sheet.append(["path", "meta.issuer", "meta.year", "template", *[s.key for s in specs]])
+    tables = {name: wb.create_sheet(name) for name in TABLE_SHEETS}
+    layouts = {(name, t): table_layout(name, t) for name in TABLE_SHEETS for t in ("2019", "2021")}
     issues = wb.create_sheet("flags and checks")
     issues.append(["文件 path", "类别 kind", "规则或类型 rule/kind", "说明 message", "字段 keys", "应为 expected",
                    "实为 found"])
@@ -253,10 +266,10 @@ def _write_xlsx(run: Path, out: Path, shape: str, evidence: bool, stats: ExportS
         for row in ([wide_row(rec, evidence, stats)] if shape == "wide" else long_rows(rec, stats)):
             main.append([row[c] for c in columns])
             stats.rows += 1
-        fields = rec.get("fields") or {}
-        for sheet, specs in tables.values():
-            sheet.append([rec.get("path"), fields.get("meta.issuer"), fields.get("meta.year"), rec.get("template"),
-                          *[_typed(s, fields.get(s.key), stats) for s in specs]])
+        template = "2021" if _template(rec) == "2021" else "2019"
+        for name, sheet in tables.items():
+            for cells in table_block(rec, name, layouts[(name, template)], stats):
+                sheet.append(cells)
         if rec.get("error"):
             issues.append([rec.get("path"), "error", rec.get("error_type") or "", rec["error"], "", None, None])
         for c in rec.get("checks") or []:
@@ -266,6 +279,99 @@ def _write_xlsx(run: Path, out: Path, shape: str, evidence: bool, stats: ExportS
             issues.append([rec.get("path"), "flag", f.get("kind"), f.get("message"), " ".join(f.get("keys") or []),
                            None, None])
     wb.save(out)
+
+
+# ------------------------------------------------------------------ the official tables, one block per document
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A layout cell that shows the value of one flat key (a plain ``str`` in a layout is a printed label)."""
+
+    key: str
+
+
+Layout = list[list[str | Cell | None]]
+
+
+def _template(rec: dict[str, Any]) -> str | None:
+    return rec.get("template") or (rec.get("fields") or {}).get("meta.template")
+
+
+def table_layout(sheet: str, template: str) -> Layout:
+    """The printed rows of one official table for one template (2019 | 2021): Chinese headers and row labels
+    from the vocabulary and the contract's labels, a ``Cell`` where a value goes.  A report without the
+    standard tables (narrative) is shown on the 2019 layout, whose 总计 cells its prose values fill."""
+    if sheet.startswith("二"):
+        return _table2_layout(template)
+    if sheet.startswith("三"):
+        head: list[str | Cell | None] = [None, *[APPLICANT_COLUMN_LABELS[c] for c in APPLICANT_COLUMNS]]
+        rows: Layout = [head]
+        for term in TABLE3_ROWS[template]:
+            label = f"{term.number}{'.' if term.number.isdigit() else ''}{term.label}"
+            cells = [None] * len(APPLICANT_COLUMNS) if term.key is None else \
+                [Cell(f"applications.{term.key}.{c}") for c in APPLICANT_COLUMNS]
+            rows.append([label, *cells])
+        return rows
+    groups: list[str | Cell | None] = [None]
+    for g in APPEAL_GROUPS:
+        groups += [APPEAL_GROUP_LABELS[g]] + [None] * (len(OUTCOME_COLUMNS) - 1)
+    outcomes: list[str | Cell | None] = [None, *[OUTCOME_COLUMN_LABELS[c] for c in OUTCOME_COLUMNS] * len(APPEAL_GROUPS)]
+    return [groups, outcomes, [None, *[Cell(f"{g}.{c}") for g in APPEAL_GROUPS for c in OUTCOME_COLUMNS]]]
+
+
+def _table2_layout(template: str) -> Layout:
+    """Table 二 is printed as sub-tables of rows that share their columns; a new header row starts each one.
+    Column headers are the contract's labels after the row name (``规章·本年新制作数量``), the template's
+    wording where the contract gives both (``处理决定数量 / 本年处理决定数量``)."""
+    rows: Layout = []
+    header: list[str | Cell | None] | None = None
+    for row in TABLE2_ROWS:
+        cols = row.cols_2021 if template == "2021" else row.cols_2019
+        if not cols:
+            continue
+        keys = [f"{row.prefix}.{c}" for c in cols]
+        labels: list[str | Cell | None] = [None, *[_column_label(_SPECS[k], template) for k in keys]]
+        if labels != header:
+            rows.append(labels)
+            header = labels
+        rows.append([row.label, *[Cell(k) for k in keys]])
+    return rows
+
+
+def _column_label(spec: FieldSpec, template: str) -> str:
+    wordings = spec.label_zh.split("·")[-1].split(" / ")
+    return wordings[-1] if template == "2021" else wordings[0]
+
+
+def table_block(rec: dict[str, Any], sheet: str, layout: Layout, stats: ExportStats) -> Iterator[list[Any]]:
+    """One document on one table sheet: a title row (path, issuer, year, template, error), the table with its
+    values — a missing value an empty cell, never 0; a not-applicable one the printed marker — then the
+    sheet's keys the table has no cell for (values stated in prose), and a blank row."""
+    fields = rec.get("fields") or {}
+    na = set(rec.get("not_applicable") or [])
+    yield [rec.get("path"), fields.get("meta.issuer"), fields.get("meta.year"), _template(rec), rec.get("error")]
+    placed: set[str] = set()
+    for row in layout:
+        cells: list[Any] = []
+        for c in row:
+            if isinstance(c, Cell):
+                placed.add(c.key)
+                cells.append(_shown(c.key, fields, na, stats))
+            else:
+                cells.append(c)
+        yield cells
+    sections = TABLE_SHEETS[sheet]
+    for spec in FIELDS:
+        if spec.section in sections and spec.key not in placed and (spec.key in fields or spec.key in na):
+            yield [spec.label_zh, _shown(spec.key, fields, na, stats)]
+    yield []
+
+
+def _shown(key: str, fields: dict[str, Any], na: set[str], stats: ExportStats) -> Any:
+    if key in fields:
+        return _typed(_SPECS[key], fields[key], stats)
+    return NA_SHOWN if key in na else None
 
 
 def _cell(value: Any) -> Any:

@@ -11,7 +11,7 @@ language model is asked to fill.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,7 +24,7 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
-def _c(label: str) -> object:
+def _c(label: str) -> Any:
     return Field(default=None, description=label)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from schemas.vocabulary import MARKER_TOKEN, RowTerm, spaced
 
@@ -34,7 +34,7 @@ class LabelHit:
     end: int
 
 
-@lru_cache(maxsize=None)
+@cache
 def _core_pattern(cores: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(spaced(c) for c in sorted(cores, key=len, reverse=True)))
 

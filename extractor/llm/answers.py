@@ -98,7 +98,7 @@ class SectionAnswer(OpenAISchema):
                     "值为原文中含这些数字的那一行或那句话")
 
     @model_validator(mode="after")
-    def _grounded(self) -> "SectionAnswer":
+    def _grounded(self) -> SectionAnswer:
         source = _GROUNDING_SOURCE.get()
         if source is None:
             return self

@@ -25,7 +25,7 @@ class Usage:
     cache_hits: int = 0
     estimated: bool = False  # some counts are estimates (the endpoint gave no usage)
 
-    def add(self, other: "Usage") -> None:
+    def add(self, other: Usage) -> None:
         self.prompt_tokens += other.prompt_tokens
         self.completion_tokens += other.completion_tokens
         self.calls += other.calls
@@ -44,7 +44,7 @@ class Usage:
                 "cache_hits": self.cache_hits, "estimated": self.estimated}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Usage":
+    def from_dict(cls, d: dict) -> Usage:
         return cls(**{k: d.get(k, 0) for k in ("prompt_tokens", "completion_tokens", "calls", "failed_requests",
                                                   "reasks", "cache_hits")}, estimated=bool(d.get("estimated")))
 

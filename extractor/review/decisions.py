@@ -264,7 +264,7 @@ def save_decisions(run: Path, payload: dict[str, Any], *, now: str | None = None
 
     Everything is validated before the file is touched; a document without a sha256 is refused
     (a decision must say which content it was made on)."""
-    stamp = now or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    stamp = now or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     incoming = list(_entries(payload, "payload"))
     for entry in incoming:
         if not entry.get("sha256"):
@@ -379,7 +379,7 @@ def export_gold(records: list[dict[str, Any]], decisions: list[DocumentDecisions
             continue
         fields, counts = _apply(rec, docs)
         name = Path(str(rec["path"])).name
-        gold = {"doc": name, "sha256": rec.get("sha256"), "fields": fields, "unscored": [],
+        gold: dict[str, Any] = {"doc": name, "sha256": rec.get("sha256"), "fields": fields, "unscored": [],
                 "notes": f"exported from review of {run_name} on {dt.date.today().isoformat()}: "
                          f"{counts['confirmed']} confirmed, {counts['corrected']} corrected, "
                          f"{counts['dismissed']} dismissed; other fields as extracted ({rec.get('backend')})"}
