@@ -161,6 +161,16 @@ def _build_char_map() -> dict[int, str]:
 _CHAR_MAP = _build_char_map()
 
 
+CELL_BAR = "\u00a6"
+"""What a '|' printed inside a table cell becomes: '¦' survives ``normalise`` (full-width '｜' would
+fold back to '|') and cannot be taken for the pipe that separates the columns of a grid row."""
+
+
+def bar_safe(text: str) -> str:
+    """``text`` with every '|' or '｜' turned into ``CELL_BAR``, so a grid row keeps its columns."""
+    return text.replace("|", CELL_BAR).replace("\uff5c", CELL_BAR)
+
+
 def normalise(text: str) -> str:
     """One-for-one character normalisation (keeps offsets).
 

@@ -13,7 +13,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from extractor.document import CellRef, Document, PageBox, TableGrid, normalise
+from extractor.document import CellRef, Document, PageBox, TableGrid, bar_safe, normalise
 from extractor.errors import BinaryDocument, EmptyDocument, UndecodableDocument, UnsupportedFormat
 
 __all__ = ["CellRef", "Document", "PageBox", "TableGrid", "decode_bytes", "load_bytes", "load_path", "load_text",
@@ -127,7 +127,7 @@ def _is_chrome(el) -> bool:
 
 def _cell_text(el) -> str:
     text = el.text_content()
-    return re.sub(r"\s+", " ", text).strip().replace("|", "｜")
+    return bar_safe(re.sub(r"\s+", " ", text).strip())
 
 
 def table_to_grid(table_el) -> TableGrid:

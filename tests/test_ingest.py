@@ -88,3 +88,12 @@ def test_layout_tables_around_the_report_are_not_read_as_data():
     flat = extract_baseline(doc).flat()
     for key, value in expected_flat_table3(table).items():
         assert flat.get(key) == value, key
+
+
+def test_a_bar_printed_in_an_html_cell_does_not_split_the_row():
+    html = ("<html><head><meta charset='utf-8'></head><body><table>"
+            "<tr><td>A|B 说明</td><td>全角｜竖线</td><td>12</td></tr></table></body></html>").encode()
+    doc = load_bytes(html, name="bar.html")
+    row = next(line for line in doc.text.splitlines() if "12" in line)
+    assert row.count("|") == 4  # three cells: | a | b | c |
+    assert row.split("|")[1:-1] == [" A¦B 说明 ", " 全角¦竖线 ", " 12 "]

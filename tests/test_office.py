@@ -51,10 +51,10 @@ def test_docx_merged_cells_are_a_real_grid_in_document_order():
     doc = load_bytes(_merged_docx(), name="r.docx")
     assert doc.source_format == "docx"
     lines = doc.text.splitlines()
-    assert lines == ["一、总体情况", "| 信息内容 | 申请人情况 |", "| 自然人 | 法人 |", "| 新收 | 12 | 3｜4 |",
+    assert lines == ["一、总体情况", "| 信息内容 | 申请人情况 |", "| 自然人 | 法人 |", "| 新收 | 12 | 3¦4 |",
                      "二、主动公开政府信息情况"]
     (grid,) = doc.tables
-    assert grid.cells == [["信息内容", "申请人情况", "申请人情况"], ["信息内容", "自然人", "法人"], ["新收", "12", "3｜4"]]
+    assert grid.cells == [["信息内容", "申请人情况", "申请人情况"], ["信息内容", "自然人", "法人"], ["新收", "12", "3¦4"]]
     assert grid.origin == [[True, True, False], [False, True, True], [True, True, True]]
     assert doc.text[grid.span[0]:grid.span[1]] == "\n".join(lines[1:4])
 
@@ -63,7 +63,7 @@ def test_docx_every_written_cell_has_a_cell_ref():
     doc = load_bytes(_merged_docx(), name="r.docx")
     by_text = {doc.text[c.start:c.end]: (c.table, c.row, c.col) for c in doc.cells}
     assert by_text == {"信息内容": (0, 0, 0), "申请人情况": (0, 0, 1), "自然人": (0, 1, 1), "法人": (0, 1, 2),
-                       "新收": (0, 2, 0), "12": (0, 2, 1), "3｜4": (0, 2, 2)}
+                       "新收": (0, 2, 0), "12": (0, 2, 1), "3¦4": (0, 2, 2)}
     start = doc.text.index("12")
     assert doc.cell_for(start, start + 2) == {"table": 0, "row": 2, "col": 1}
 

@@ -9,7 +9,7 @@ offset of the line each written cell starts (for CellRef / PageBox).
 
 from __future__ import annotations
 
-from extractor.document import TableGrid
+from extractor.document import TableGrid, bar_safe
 
 # (column, start, end) of a written cell inside the line
 CellPlace = tuple[int, int, int]
@@ -37,8 +37,5 @@ def row_line(grid: TableGrid, r: int) -> tuple[str, list[CellPlace]]:
 
 
 def cell_safe(text: str) -> str:
-    """Cell text on one line, with a printed '|' kept apart from the column separator.
-
-    Call it on normalised text: ``normalise`` folds the full-width '｜' back to '|'.
-    """
-    return " ".join(text.split()).replace("|", "｜")
+    """Cell text on one line, with a printed '|' kept apart from the column separator (``CELL_BAR``)."""
+    return bar_safe(" ".join(text.split()))

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import TYPE_CHECKING, Any
 
-from extractor.document import Document, PageBox, TableGrid, UncertainSpan, normalise
+from extractor.document import CELL_BAR, Document, PageBox, TableGrid, UncertainSpan, normalise
 from extractor.errors import CorruptDocument, NoPagesDocument, UnsupportedFormat
 from extractor.formats._grid import row_line
 
@@ -644,7 +644,7 @@ def _cell_pieces(chars: list[_Char]) -> list[tuple[str, _Char | None]]:
         if out and out[-1][0].isascii() and out[-1][0].isalnum() and piece[0][0].isascii() and piece[0][0].isalnum():
             out.append((" ", None))
         out.extend(piece)
-    return [("｜", c) if ch == "|" else (ch, c) for ch, c in out]
+    return [(CELL_BAR, c) if ch in "|\uff5c" else (ch, c) for ch, c in out]
 
 
 # ------------------------------------------------------------------ assembly

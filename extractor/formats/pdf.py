@@ -21,7 +21,7 @@ from itertools import pairwise
 from statistics import median
 from typing import Any
 
-from extractor.document import Document, PageBox, TableGrid, normalise
+from extractor.document import CELL_BAR, Document, PageBox, TableGrid, normalise
 from extractor.errors import CorruptDocument, EncryptedDocument, NoPagesDocument
 
 # (char, x0, top, x1, bottom) in PDF points, origin top-left.
@@ -685,8 +685,8 @@ def _cell_string(glyphs: list[Glyph]) -> tuple[str, list[Glyph | None]]:
             chars.append(ch)
             src.append(None)
         for g in piece:
-            # A "|" printed in a cell would split the pipe row; ¦ survives normalising (｜ would not).
-            ch = "¦" if g[0] in "|｜" else (" " if g[0].isspace() else g[0])
+            # A "|" printed in a cell would split the pipe row (see document.CELL_BAR).
+            ch = CELL_BAR if g[0] in "|\uff5c" else (" " if g[0].isspace() else g[0])
             chars.append(ch)
             src.append(None if ch == " " else g)
     return "".join(chars), src
