@@ -12,7 +12,15 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from schemas.vocabulary import MULTIPLIERS, NA_MARKERS, ZERO_MARKERS
+from schemas.vocabulary import (
+    COUNT_UNIT,
+    MAGNITUDE,
+    MULTIPLIERS,
+    NA_MARKERS,
+    PROSE_DIGITS,
+    SIGN,
+    ZERO_MARKERS,
+)
 
 
 class CellState(str, Enum):
@@ -31,8 +39,9 @@ class Cell:
 
 
 _MULTIPLIERS = MULTIPLIERS
+# The vocabulary's number grammar with its parts named: the leading figure of a cell or a count.
 _NUMBER_RE = re.compile(
-    r"^(?P<sign>[+\-])?\s*(?P<num>\d[\d,，]*(?:\.\d+)?)\s*(?P<mult>万|亿)?\s*(?P<unit>元|件|条|个|项|次|份|起|人次)?"
+    rf"^(?P<sign>{SIGN})?\s*(?P<num>{PROSE_DIGITS})\s*(?P<mult>{MAGNITUDE})?\s*(?P<unit>{COUNT_UNIT})?"
 )
 
 

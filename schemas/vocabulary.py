@@ -49,16 +49,34 @@ _MARKER_ALTERNATION = "|".join(re.escape(m) for m in sorted((ZERO_MARKERS | NA_M
 MARKER_TOKEN = rf"(?:{_MARKER_ALTERNATION}|-(?!\d))"
 """One zero / not-applicable marker as it stands in a cell."""
 
-NUMBER_TOKEN = (r"[+\-]?\d[\d,]*(?:\.\d+)?(?:\s*(?:万|亿))?(?:\s*(?:元|件|条|个|项))?"
-                r"(?:\s*[(（]\s*(?:含|其中|包括|包含)[^()（）\n]{0,30}[)）])?")
+# The number grammar, defined once.  Every reader of a printed figure composes its pattern from these
+# pieces; they differ only in how much around the digits they take (a cell's unit and remark, prose's
+# full-width comma and Chinese numerals), never in what a figure's digits are.
+SIGN = r"[+\-]"
+DIGITS = r"\d[\d,]*(?:\.\d+)?"
+"""A figure's digits: thousands commas (ASCII, as tables print them) and decimals."""
+PROSE_DIGITS = r"\d[\d,，]*(?:\.\d+)?"
+"""A figure's digits in prose, which also groups thousands with the full-width comma."""
+MAGNITUDE = r"(?:万|亿)"
+CELL_UNIT = r"(?:元|件|条|个|项)"
+"""The units a table cell prints after its figure."""
+REMARK = r"[(（]\s*(?:含|其中|包括|包含)[^()（）\n]{0,30}[)）]"
+"""A (含…) remark after a figure: GOLD.md keeps the leading figure and ignores the remark."""
+
+BARE_NUMBER = rf"{SIGN}?{DIGITS}"
+"""A figure and nothing else (a cell that is only digits)."""
+
+NUMBER_TOKEN = rf"{SIGN}?{DIGITS}(?:\s*{MAGNITUDE})?(?:\s*{CELL_UNIT})?(?:\s*{REMARK})?"
 """One printed figure in a cell: sign, digits with thousands commas, decimals, 万/亿, a unit, a (含…) remark."""
 
-PROSE_NUMBER = (r"(?P<n>\d[\d,，]*(?:\.\d+)?\s*[万亿]?|[零〇○一二两三四五六七八九十百千万亿]*"
+PROSE_NUMBER = (rf"(?P<n>{PROSE_DIGITS}\s*{MAGNITUDE}?|[零〇○一二两三四五六七八九十百千万亿]*"
                 r"[一二两三四五六七八九十百千万][零〇○一二两三四五六七八九十百千万亿]*)")
 """A count as prose prints it (group ``n``): 3,468 / 1.26万 / 十二 / 三千四百六十八 / 二百零六."""
 
 COUNT_UNITS = ("件", "条", "个", "项", "宗", "份", "起", "次", "人次", "元")
 MULTIPLIERS = {"万": 10_000, "亿": 100_000_000}
+COUNT_UNIT = "(?:" + "|".join(sorted(COUNT_UNITS, key=len, reverse=True)) + ")"
+"""Any unit a count may carry, longest first (人次 before 次)."""
 
 # ------------------------------------------------------------------ table 三 (申请)
 

@@ -89,3 +89,20 @@ def test_baseline_defines_no_marker_set_of_its_own():
                          if not line.lstrip().startswith(("#", "``")))
         code = re.sub(r'"""[\s\S]*?"""', "", code)
         assert "不适用" not in code and "无此项" not in code, path.name
+
+
+def test_every_number_reader_reads_the_same_figure():
+    """The one number grammar: cells, prose, counts and quotes agree on what a printed figure is."""
+    from extractor.llm.grounding import number_tokens
+    from extractor.numbers import parse_count
+    from schemas.vocabulary import BARE_NUMBER, NUMBER_TOKEN, PROSE_NUMBER
+
+    for printed, value in (("1,234", 1234), ("-5", -5), ("12.5", 12.5), ("3万", 30000)):
+        assert re.fullmatch(NUMBER_TOKEN, printed), printed
+        assert re.fullmatch(PROSE_NUMBER, printed.lstrip("-")), printed  # prose counts carry no sign
+        assert parse_count(printed) == value
+        assert number_tokens(f"行政处罚 {printed} 件") == [float(value)]
+        if "万" not in printed:
+            assert re.fullmatch(BARE_NUMBER, printed)
+    for not_a_figure in ("一一", "N/A", "—", ",12"):
+        assert not re.fullmatch(NUMBER_TOKEN, not_a_figure) and parse_count(not_a_figure) is None

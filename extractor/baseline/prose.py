@@ -12,11 +12,18 @@ import re
 from functools import lru_cache
 
 from extractor.baseline.cells import read_cells
+from extractor.baseline.prose_parts import (
+    Cue,
+    Reading,
+    active_cues,
+    application_part_cues,
+    cues,
+)
 from extractor.baseline.splits import plain_splits
-from schemas.vocabulary import STATS_ROWS
-from extractor.baseline.prose_parts import Cue, Reading, active_cues, application_part_cues, cues
-from extractor.result import Extraction, Flag
+from extractor.result import Extraction, Flag, FlagKind
 from extractor.sections import Section, SectionKind
+from schemas.vocabulary import STATS_ROWS
+
 
 class JoinedText:
     """Text with line breaks inside sentences removed (PDF text breaks lines mid-word).
@@ -142,14 +149,14 @@ def extract_stats_table(text: str, ext: Extraction) -> None:
                 stated = ext.values.get(key)
                 if stated is not None and stated.value in firsts:
                     continue  # prose already states it and the table agrees
-                ext.flags.append(Flag("ambiguous_split",
+                ext.flags.append(Flag(FlagKind.AMBIGUOUS_SPLIT,
                                       f"statistics table row {key}: '{tokens[0]}' can be read as "
                                       f"{', '.join(f'{a}|{b}' for a, b in candidates)}", [key], raw.span))
                 continue
         else:
             value = int(tokens[0])
         if key in ext.values and ext.values[key].value != value:
-            ext.flags.append(Flag("prose_table_disagree",
+            ext.flags.append(Flag(FlagKind.PROSE_TABLE_DISAGREE,
                                   f"{key}: prose says {ext.values[key].value}, statistics table says {value}",
                                   [key], span))
             continue

@@ -14,12 +14,23 @@ import re
 from dataclasses import dataclass, field
 
 from extractor.baseline.cells import RawCells, RowValues, interpret, read_cells
+from extractor.baseline.labels import find_row_labels
 from extractor.baseline.splits import agreed_cells, grouped_total_splits, total_splits
 from extractor.numbers import Cell, CellState, money_to_wan
-from extractor.baseline.labels import find_row_labels
-from extractor.result import Extraction, Flag
-from schemas.vocabulary import (APPLICANT_COLUMNS, MARKER_TOKEN, RESULT_ROWS_2019, RESULT_ROWS_2021, REVIEW_KEYS, TABLE3_ROWS,
-                                RowTerm, Table2Row, spaced, table3_data_keys)
+from extractor.result import Extraction, Flag, FlagKind
+from schemas.vocabulary import (
+    APPLICANT_COLUMNS,
+    BARE_NUMBER,
+    MARKER_TOKEN,
+    RESULT_ROWS_2019,
+    RESULT_ROWS_2021,
+    REVIEW_KEYS,
+    TABLE3_ROWS,
+    RowTerm,
+    Table2Row,
+    spaced,
+    table3_data_keys,
+)
 from schemas.vocabulary import TABLE2_ROWS as _TABLE2_TERMS
 
 Span = tuple[int, int]
@@ -106,22 +117,22 @@ def read_table3(text: str, template: str = "2019") -> TableRead:
             values = interpret(raw, 7, split=lambda d: total_splits(d, 6))
             labelled = out.rows.get(key)
             if labelled and any(c is not None for c in labelled.values.cells) and _cells_tuple(labelled.values) != _cells_tuple(values):
-                out.flags.append(Flag("row_position_conflict",
+                out.flags.append(Flag(FlagKind.ROW_POSITION_CONFLICT,
                                       f"table 三 row {key}: labelled cells differ from the row at its canonical position",
                                       [f"applications.{key}.{c}" for c in APPLICANT_COLUMNS], raw.span))
             merged[key] = RowRead(key=key, values=values, label_span=labelled.label_span if labelled else None)
         out.rows = merged
-        out.flags.append(Flag("rows_by_position",
+        out.flags.append(Flag(FlagKind.ROWS_BY_POSITION,
                               f"table 三 row labels were lost; {len(data_keys)} numeric rows assigned by canonical position",
                               [], region))
     _settle_table3_splits(out, variant)
     missing = [k for k in data_keys if k not in out.rows or all(c is None for c in out.rows[k].values.cells)]
     if missing and len(missing) < len(data_keys):
-        out.flags.append(Flag("table_incomplete", f"table 三: no cells read for rows {', '.join(missing)}",
+        out.flags.append(Flag(FlagKind.TABLE_INCOMPLETE, f"table 三: no cells read for rows {', '.join(missing)}",
                               [f"applications.{k}.total" for k in missing], region))
     for row in out.rows.values():
         if row.values.problem and row.values.candidates is None:
-            out.flags.append(Flag("row_unreadable", f"table 三 row {row.key}: {row.values.problem}",
+            out.flags.append(Flag(FlagKind.ROW_UNREADABLE, f"table 三 row {row.key}: {row.values.problem}",
                                   [f"applications.{row.key}.{c}" for c in APPLICANT_COLUMNS], row.label_span))
     return out
 
@@ -135,7 +146,7 @@ def _flag_unknown_row(text: str, after_cells: int, limit: int, out: TableRead) -
     if m is None:
         return
     label = re.sub(r"\s+", "", m.group("label"))
-    out.flags.append(Flag("row_unknown", f"table 三: a row labelled '{label}' fits no row of the template; "
+    out.flags.append(Flag(FlagKind.ROW_UNKNOWN, f"table 三: a row labelled '{label}' fits no row of the template; "
                           "its cells were not read", [], (m.start("label"), m.end("label"))))
 
 
@@ -176,7 +187,7 @@ def _positional_rows(text: str, r0: int, r1: int, expected: int) -> list[RawCell
 
 
 def _numericish(s: str) -> bool:
-    return bool(re.fullmatch(r"[+\-]?\d[\d,]*(?:\.\d+)?|" + MARKER_TOKEN, s.strip()))
+    return bool(re.fullmatch(BARE_NUMBER + "|" + MARKER_TOKEN, s.strip()))
 
 
 def _settle_table3_splits(out: TableRead, variant: str) -> None:
@@ -216,7 +227,7 @@ def _settle_table3_splits(out: TableRead, variant: str) -> None:
         elif broken == fewest:
             survivors.append(combo)
     if fewest:
-        out.flags.append(Flag("split_unsettled", f"table 三: every digit split breaks at least {fewest} column "
+        out.flags.append(Flag(FlagKind.SPLIT_UNSETTLED, f"table 三: every digit split breaks at least {fewest} column "
                               "rule(s); cells all the least-breaking splits agree on are kept as printed", [],
                               out.region))
     for i, key in enumerate(keys):
@@ -252,7 +263,7 @@ def _flag_splits(out: TableRead) -> None:
             unsettled = [APPLICANT_COLUMNS[i] for i, c in enumerate(row.values.cells) if c is None]
             if unsettled:
                 out.flags.append(Flag(
-                    "ambiguous_split",
+                    FlagKind.AMBIGUOUS_SPLIT,
                     f"table 三 row {row.key}: {len(cands)} digit splits satisfy the arithmetic; "
                     f"cells {', '.join(unsettled)} left out",
                     [f"applications.{row.key}.{c}" for c in unsettled], row.values.spans[0]))
@@ -318,12 +329,12 @@ def read_table2(text: str, template: str, ext: Extraction) -> None:
         if values.candidates is not None and len(values.candidates) > 1:
             unsettled = [c for c, cell in zip(cols, values.cells) if cell is None]
             if unsettled:
-                ext.flags.append(Flag("ambiguous_split",
+                ext.flags.append(Flag(FlagKind.AMBIGUOUS_SPLIT,
                                       f"table 二 row {prefix}: digits split {len(values.candidates)} ways and no "
                                       f"arithmetic decides; {', '.join(unsettled)} left out",
                                       [f"{prefix}.{c}" for c in unsettled], raw.span))
         elif values.problem and values.candidates is None:
-            ext.flags.append(Flag("row_unreadable", f"table 二 row {prefix}: {values.problem}",
+            ext.flags.append(Flag(FlagKind.ROW_UNREADABLE, f"table 二 row {prefix}: {values.problem}",
                                   [f"{prefix}.{c}" for c in cols], (a0, a1)))
         for col, cell, span in zip(cols, values.cells, values.spans):
             key = f"{prefix}.{col}"
@@ -335,7 +346,7 @@ def read_table2(text: str, template: str, ext: Extraction) -> None:
                     continue
                 _emit(ext, key, cell, span, value=float(money))
             elif cell is not None and cell.state is CellState.VALUE and isinstance(cell.value, float) and col != "amount_wan":
-                ext.flags.append(Flag("not_a_count", f"{key}: '{cell.text}' is not a whole number", [key], span))
+                ext.flags.append(Flag(FlagKind.NOT_A_COUNT, f"{key}: '{cell.text}' is not a whole number", [key], span))
             else:
                 _emit(ext, key, cell, span)
 
@@ -364,10 +375,10 @@ def read_table4(text: str, after: int, ext: Extraction) -> None:
         if values.candidates is not None and len(values.candidates) > 1:
             unsettled = [k for k, c in zip(REVIEW_KEYS, values.cells) if c is None]
             if unsettled:
-                ext.flags.append(Flag("ambiguous_split", f"table 四: digits split {len(values.candidates)} ways; "
+                ext.flags.append(Flag(FlagKind.AMBIGUOUS_SPLIT, f"table 四: digits split {len(values.candidates)} ways; "
                                       f"{len(unsettled)} cells left out", unsettled, raw.span))
         elif values.problem:
-            ext.flags.append(Flag("row_unreadable", f"table 四: {values.problem}", REVIEW_KEYS, raw.span))
+            ext.flags.append(Flag(FlagKind.ROW_UNREADABLE, f"table 四: {values.problem}", REVIEW_KEYS, raw.span))
         for key, cell, span in zip(REVIEW_KEYS, values.cells, values.spans):
             _emit(ext, key, cell, span)
         return

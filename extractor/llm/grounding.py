@@ -28,7 +28,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from extractor.numbers import NA_MARKERS, ZERO_MARKERS, money_to_wan, parse_count
+from extractor.numbers import money_to_wan, parse_count
+from schemas.vocabulary import DIGITS, MAGNITUDE, NA_MARKERS, SIGN, ZERO_MARKERS
 
 #: The characters that name each row in the official tables, by section and row.
 #: A row's label is matched when any of its names occurs in the (normalised) quote.
@@ -56,7 +57,9 @@ ROW_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-_NUMBER = re.compile(r"[+\-－]?\d[\d,]*(?:\.\d+)?(?:万|亿)?元?")
+# A quote's figures are read tight (NFKC text, so ``－`` is already ``-``): a figure, 万/亿 and 元 written
+# against it.  Units and remarks are left out so every figure inside a remark is a token of its own.
+_NUMBER = re.compile(rf"{SIGN}?{DIGITS}{MAGNITUDE}?元?")
 _ZERO_CELL = re.compile("(?:^|[\\s|｜])(?:" + "|".join(re.escape(m) for m in sorted(ZERO_MARKERS, key=len, reverse=True))
                         + ")(?=$|[\\s|｜])")
 _NEGATION = re.compile(r"未(?:收到|发生|产生|出现|涉及|接到|受理|办理|有)|没有|(?:^|[，,。；;：:\s])无(?![法此正])|均为零|为零")

@@ -12,13 +12,18 @@ import re
 
 from extractor.baseline import extract_baseline
 from extractor.baseline.report_check import check_is_report
-from extractor.baseline.tables import APPLICANT_COLUMNS, REVIEW_KEYS, TABLE2_ROWS, table3_data_keys
 from extractor.checks import check_consistency
 from extractor.ingest import Document
 from extractor.llm.backend import LLMBackend, Session, apply_outcomes
 from extractor.reconcile.merge import reconcile, section_of
 from extractor.result import Extraction
 from schemas import keys_for_template
+from schemas.vocabulary import (
+    APPLICANT_COLUMNS,
+    REVIEW_KEYS,
+    TABLE2_ROWS,
+    table3_data_keys,
+)
 
 TEXT_SECTIONS = ("problems", "other")
 
@@ -26,7 +31,8 @@ TEXT_SECTIONS = ("problems", "other")
 def expected_keys(template: str) -> dict[str, set[str]]:
     """The cells each numeric section of an official template has."""
     active: set[str] = set()
-    for prefix, _label, cols2019, cols2021 in TABLE2_ROWS:
+    for row in TABLE2_ROWS:
+        prefix, cols2019, cols2021 = row.prefix, row.cols_2019, row.cols_2021
         for col in (cols2021 if template == "2021" else cols2019):
             active.add(f"{prefix}.{col}")
     applications = {f"applications.{row}.{col}" for row in table3_data_keys(template) for col in APPLICANT_COLUMNS}
