@@ -56,8 +56,8 @@ def test_correct_answer_fills_the_section_with_evidence(server, tmp_path, chongq
     # only the section's text was sent, with the title and year, and the prompt version
     assert "本年新收政府信息公开申请数量" in sent and "重庆市2019年政府信息公开工作年度报告" in sent
     assert "第二十条第(一)项" not in sent and "五、存在的主要问题" not in sent and "一是强化组织领导" not in sent
-    assert "[prompt applications@3]" in req.body["messages"][0]["content"]
-    assert {k.lower(): v for k, v in req.headers.items()}.get("x-extractor-prompt") == "applications@3"
+    assert "[prompt applications@4]" in req.body["messages"][0]["content"]
+    assert {k.lower(): v for k, v in req.headers.items()}.get("x-extractor-prompt") == "applications@4"
     assert req.body["tools"][0]["function"]["name"] == "ApplicationsAnswer"
     assert ext.usage["total"]["calls"] == 1 and ext.usage["total"]["prompt_tokens"] == 100
 
@@ -420,3 +420,19 @@ def test_a_text_that_is_not_a_report_raises_before_any_model_call(server, tmp_pa
         with pytest.raises(NotAReport):
             backend(notice)
     assert server.chat_requests == []
+
+
+@pytest.mark.parametrize("section", ["active", "applications", "appeals"])  # the numeric parts share the rules
+def test_prompts_list_exactly_the_vocabularys_markers(section):
+    """The prompt's zero / not-applicable markers are the ones the baseline and grounding use."""
+    from extractor.llm.prompts import load_prompt
+    from schemas.vocabulary import NA_MARKERS, ZERO_MARKERS
+
+    system = load_prompt(None, section).system
+    assert "{{" not in system
+    rule = next(line for line in system.splitlines() if "not_applicable" in line)
+    zero_part, na_part = rule.split("的单元格是 0", 1)
+    for marker in ZERO_MARKERS:
+        assert marker in zero_part.split("或", 1)[1], marker
+    listed_na = na_part.split("印为", 1)[1].split("的单元格", 1)[0].strip().split("、")
+    assert set(listed_na) == set(NA_MARKERS)

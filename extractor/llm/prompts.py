@@ -25,6 +25,8 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from schemas.vocabulary import NA_MARKERS, ZERO_MARKERS
+
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
@@ -84,4 +86,19 @@ def load_prompt(prompts_dir: Path | Traversable | None, name: str) -> PromptTemp
     system = blocks.get("system", "")
     if shared.is_file() and "{{shared_rules}}" in system:
         system = system.replace("{{shared_rules}}", shared.read_text(encoding="utf-8").strip())
+    for placeholder, markers in marker_lists().items():
+        system = system.replace("{{" + placeholder + "}}", markers)
     return PromptTemplate(name=name, version=meta["version"], system=system, user=blocks["user"])
+
+
+def marker_lists() -> dict[str, str]:
+    """The zero and not-applicable markers as the prompts list them, from the one vocabulary.
+
+    Filled in when a template is loaded, so the prompt can never disagree with the
+    baseline and the grounding check, and a change to the vocabulary changes the
+    template's hash and therefore every cache key.
+    """
+    def listed(markers: frozenset[str]) -> str:
+        return "、".join(sorted(markers, key=lambda m: (len(m), m)))
+
+    return {"zero_markers": listed(ZERO_MARKERS), "na_markers": listed(NA_MARKERS)}
