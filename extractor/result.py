@@ -119,7 +119,8 @@ class Flag:
     span: Span | None = None
 
     def __post_init__(self) -> None:
-        self.kind = FlagKind(self.kind)
+        if type(self.kind) is not FlagKind:
+            self.kind = FlagKind(self.kind)
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": str(self.kind), "message": self.message, "keys": self.keys,

@@ -61,3 +61,15 @@ def test_signed_round_trip(n):
 @given(st.integers(min_value=1, max_value=99999), st.integers(min_value=0, max_value=9))
 def test_wan_with_one_decimal(whole, tenth):
     assert parse_count(f"{whole}.{tenth}万") == whole * 10000 + tenth * 1000
+
+
+@given(st.from_regex(r"\A[0-9]{1,18}\Z"), st.sampled_from(["", " ", "\n"]))
+def test_plain_digit_fast_path_agrees_with_the_grammar(digits, pad):
+    """Plain digits skip the number grammar; the answer must be the one the grammar gives (leading zeros too)."""
+    from extractor.numbers import _NUMBER_RE, _as_number
+
+    m = _NUMBER_RE.match(digits)
+    assert m is not None and m.end() == len(digits)
+    expected = _as_number(float(digits), is_decimal=False)
+    assert parse_count(pad + digits + pad) == expected
+    assert type(parse_count(digits)) is type(expected)
