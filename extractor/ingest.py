@@ -30,19 +30,30 @@ def _looks_binary(data: bytes) -> bool:
     if b"\x00" in sample:
         # UTF-16 text has NULs too; it announces itself with a BOM.
         return not (sample.startswith(b"\xff\xfe") or sample.startswith(b"\xfe\xff"))
-    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    # Deleting every byte that is not a control byte leaves exactly the control bytes (done in C).
+    control = len(sample.translate(None, _NOT_CONTROL))
     return control > max(8, len(sample) // 50)
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_NON_SPACE = re.compile(r"\S")
+_NOT_CONTROL = bytes(b for b in range(256) if not (b < 32 and b not in (9, 10, 12, 13, 27)))
+"""Every byte ``_looks_binary`` does not count as a control byte (an immutable constant)."""
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_SPACE_RUN = re.compile(r"\s+")
 
 
 def _cjk_share(text: str) -> float:
+    """Share of Chinese characters among the non-space ones in the first 4000 characters.
+
+    Counted through runs of characters rather than one match per character: the same
+    numbers with a few dozen matches instead of thousands (ingest is on the hot path).
+    """
     if not text:
         return 0.0
     sample = text[:4000]
-    return len(_CJK.findall(sample)) / max(1, len(_NON_SPACE.findall(sample)))
+    cjk = sum(map(len, _CJK_RUN.findall(sample)))
+    non_space = len(sample) - sum(map(len, _SPACE_RUN.findall(sample)))
+    return cjk / max(1, non_space)
 
 
 def decode_bytes(data: bytes, *, declared: str | None = None) -> tuple[str, str]:

@@ -101,7 +101,9 @@ class FieldValue:
     note: str = ""
 
     def __post_init__(self) -> None:
-        self.source = ValueSource(self.source)
+        # The identity test skips the (slow) enum lookup for the usual case: a member already.
+        if type(self.source) is not ValueSource:
+            self.source = ValueSource(self.source)
 
 
 @dataclass
@@ -140,7 +142,7 @@ class Extraction:
     open_questions: list[str] = field(default_factory=list)
 
     def set(self, key: str, value: Any, span: Span | None, source: ValueSource | str, note: str = "") -> None:
-        self.values[key] = FieldValue(value=value, span=span, source=ValueSource(source), note=note)
+        self.values[key] = FieldValue(value=value, span=span, source=source, note=note)  # converted there
 
     def setdefault(self, key: str, value: Any, span: Span | None, source: ValueSource | str,
                    note: str = "") -> bool:

@@ -9,6 +9,7 @@ that runs to the next heading; a part may therefore own several segments.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 
@@ -30,6 +31,9 @@ SECTION_TITLES_ZH = {kind: SECTION_TITLES[kind.value] for kind in SectionKind}
 
 _NUM = r"(?:^|(?<=[\s。；;:|>]))\s*[一二三四五六七八九十]{1,2}\s*[、.．]\s*"
 _NUM_ANY = r"[一二三四五六七八九十]{1,2}\s*[、.．]\s*"
+
+_NUM_ANY_AT = re.compile(r"(?=" + _NUM_ANY + ")")
+"""Every position where a numbered heading can start (zero-width, so overlapping starts are all found)."""
 
 _HEADING_PATTERNS: list[tuple[SectionKind, re.Pattern[str]]] = [
     (SectionKind.OVERVIEW, re.compile(_NUM_ANY + r"(?:政府信息公开工作)?(?:总体情况|(?:年度政府信息公开工作)?概述|基本情况)")),
@@ -60,8 +64,10 @@ class Section:
 def find_sections(text: str) -> list[Section]:
     """All recognised headings in document order, each running to the next one."""
     hits: list[tuple[int, int, SectionKind, str]] = []
+    numbered = [m.start() for m in _NUM_ANY_AT.finditer(text)]
     for kind, pattern in _HEADING_PATTERNS:
-        for m in pattern.finditer(text):
+        found = pattern.finditer(text) if kind is SectionKind.STATISTICS else _matches_at(pattern, text, numbered)
+        for m in found:
             start = m.start()
             if kind is SectionKind.STATISTICS:
                 start = _line_or_clause_start(text, start)
@@ -80,6 +86,23 @@ def find_sections(text: str) -> list[Section]:
         stop = kept[i + 1][0] if i + 1 < len(kept) else len(text)
         sections.append(Section(kind=kind, heading=heading.strip(), start=start, body_start=end, end=stop))
     return sections
+
+
+def _matches_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """What ``pattern.finditer(text)`` yields, trying only ``starts`` (ascending).
+
+    Every numbered heading pattern begins with ``_NUM_ANY``, so it can only match where
+    ``_NUM_ANY_AT`` found a start: one scan of the text for that prefix replaces a full scan
+    per heading pattern.  Like finditer, a match hides the starts inside it.
+    """
+    after = 0
+    for pos in starts:
+        if pos < after:
+            continue
+        m = pattern.match(text, pos)
+        if m is not None:
+            yield m
+            after = m.end()
 
 
 def _line_or_clause_start(text: str, pos: int) -> int:

@@ -97,3 +97,18 @@ def test_a_bar_printed_in_an_html_cell_does_not_split_the_row():
     row = next(line for line in doc.text.splitlines() if "12" in line)
     assert row.count("|") == 4  # three cells: | a | b | c |
     assert row.split("|")[1:-1] == [" A¦B 说明 ", " 全角¦竖线 ", " 12 "]
+
+
+def test_cjk_share_and_binary_sniff_count_what_they_say():
+    """The run-based counts must equal the plain per-character definitions."""
+    from extractor.ingest import _cjk_share, _looks_binary
+
+    text = "平潭 县\u3000abc\n\t教育局，2012" * 300
+    non_space = [c for c in text[:4000] if not c.isspace()]
+    expected = sum("\u4e00" <= c <= "\u9fff" for c in non_space) / len(non_space)
+    assert _cjk_share(text) == pytest.approx(expected)
+    assert _cjk_share("") == 0.0
+    sample = bytes([1, 2, 3, 9, 10, 13, 27, 65]) * 100
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    assert _looks_binary(sample) is (controls > max(8, len(sample) // 50))
+    assert not _looks_binary(("报告\n" * 500).encode("utf-8"))

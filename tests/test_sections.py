@@ -57,3 +57,18 @@ def test_template_markers_and_year_fallback():
     assert detect_template("三、收到和处理政府信息公开申请情况 (表格缺失)", 2020) == "2019"
     assert detect_template("三、收到和处理政府信息公开申请情况 (表格缺失)", 2023) == "2021"
     assert detect_template("二、主动公开政府信息情况 全年公开100条", 2015) == "narrative"
+
+
+def test_heading_scan_from_numbered_starts_equals_a_full_finditer(dev_dir):
+    """find_sections tries heading patterns only where a numbered prefix starts; that must be lossless."""
+    from extractor.sections import _HEADING_PATTERNS, _NUM_ANY_AT, _matches_at
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(dev_dir.glob("*.txt"))]
+    texts.append("十一、其他需要报告的事项一、二、总体情况 三.主动公开情况二、一、收费及减免情况")
+    for text in texts:
+        starts = [m.start() for m in _NUM_ANY_AT.finditer(text)]
+        for kind, pattern in _HEADING_PATTERNS:
+            if kind is SectionKind.STATISTICS:
+                continue
+            assert [m.span() for m in _matches_at(pattern, text, starts)] == \
+                [m.span() for m in pattern.finditer(text)], kind
