@@ -23,7 +23,7 @@ _TEMPLATE_IDS = {"2019", "2021", "60", "30"}  # 国办公开办函〔2019〕60�
 
 
 def taught_texts() -> dict[str, str]:
-    texts = {f"prompts/{p.name}": p.read_text(encoding="utf-8") for p in sorted((ROOT / "extractor" / "prompts").glob("*.md"))}
+    texts = {f"prompts/{p.name}": p.read_text(encoding="utf-8") for p in sorted((ROOT / "prompts").glob("*.md"))}
     for name, model in ANSWER_MODELS.items():
         texts[f"schema:{name}"] = json.dumps(model.model_json_schema(), ensure_ascii=False)
     return texts

@@ -1,4 +1,4 @@
-"""Prompt templates are files in ``extractor/prompts/``; each carries a version that enters the cache key.
+"""Prompt templates are files in the top-level ``prompts/`` folder (installed as the package ``extractor.prompts``); each carries a version that enters the cache key.
 
 They ship inside the package (package data) and are read with ``importlib.resources``, so a
 plain ``pip install .`` or a wheel has them; ``EXTRACTOR_PROMPTS_DIR`` points at another folder.
