@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor.baseline import extract_baseline
+from extractor.baseline.prose_parts import sentence_span
 from extractor.baseline.report_check import check_is_report
 from extractor.checks import check_consistency
 from extractor.errors import DocumentError
@@ -68,13 +69,24 @@ def record_from_extraction(doc: Document, ext: Extraction, backend: str) -> Docu
         priority, questions = review_priority(ext, [b.as_dict() for b in breaks])
     return DocumentRecord(
         path=doc.path, sha256=doc.sha256, template=ext.template, backend=backend, fields=flat,
-        evidence=evidence, boxes=_boxes(doc, evidence), cells=_cells(doc, evidence),
+        evidence=evidence, sentences=_sentences(doc, ext, evidence), boxes=_boxes(doc, evidence),
+        cells=_cells(doc, evidence),
         not_applicable=sorted(ext.not_applicable), checks=[CheckRecord(**b.as_dict()) for b in breaks],
         checks_run=checked, flags=[FlagRecord(**f.as_dict()) for f in ext.flags], warnings=list(doc.warnings),
         texts=dict(ext.texts), usage=dict(ext.usage), reconciliation=dict(ext.detail),
         review_priority=priority, open_questions=questions, error=error,
         error_type="ModelFailure" if error else None,
     )
+
+
+def _sentences(doc: Document, ext: Extraction, evidence: dict[str, list[int]]) -> dict[str, list[int]]:
+    """For every value read from prose, the sentence it stands in (see ``sentence_span``)."""
+    out: dict[str, list[int]] = {}
+    for key, (start, end) in evidence.items():
+        value = ext.values.get(key)
+        if value is not None and value.source == ValueSource.PROSE:
+            out[key] = list(sentence_span(doc.text, start, end))
+    return out
 
 
 def _boxes(doc: Document, evidence: dict[str, list[int]]) -> dict[str, list[float]]:

@@ -59,6 +59,9 @@ class DocumentRecord(BaseModel):
                                       description="Flat field key (fields.json) -> value; absent keys were not found")
     evidence: dict[str, list[int]] = Field(default_factory=dict,
                                            description="Field key -> [start, end) character span in the document text")
+    sentences: dict[str, list[int]] = Field(
+        default_factory=dict,
+        description="Values read from prose: field key -> [start, end) of the whole sentence holding the figure")
     boxes: dict[str, list[int | float]] = Field(
         default_factory=dict,
         description="PDF/scan: field key -> [page (from 1, an integer), x0, top, x1, bottom] in PDF points")

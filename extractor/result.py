@@ -143,7 +143,7 @@ class Extraction:
     open_questions: list[str] = field(default_factory=list)
 
     def set(self, key: str, value: Any, span: Span | None, source: ValueSource | str, note: str = "") -> None:
-        self.values[key] = FieldValue(value=value, span=span, source=source, note=note)  # converted there
+        self.values[key] = FieldValue(value=value, span=span, source=source, note=note)  # type: ignore[arg-type]  # a str is converted in __post_init__
 
     def setdefault(self, key: str, value: Any, span: Span | None, source: ValueSource | str,
                    note: str = "") -> bool:

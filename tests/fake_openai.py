@@ -115,7 +115,33 @@ def baseline_answer(request: dict[str, Any]) -> dict[str, Any]:
     for row, spans in rows.items():
         start, end = min(s for s, _ in spans), max(e for _, e in spans)
         quotes[row] = doc.text[start:end]
+    _prove_or_leave_out(section, getattr(report, section), data, quotes, doc.text)
     return {"data": data, "quotes": quotes}
+
+
+def _prove_or_leave_out(section: str, part: Any, data: dict[str, Any], quotes: dict[str, str], text: str) -> None:
+    """Give each row a quote that proves it under the product's grounding rule, or leave the row out.
+
+    The baseline's span for a cell of a run-together row can be the whole run (``22`` for a
+    year column of 2 next to a cumulative 2; ``3705`` for a lone 5 of 37|0|5): a quote that
+    does not print the value, which grounding rightly refuses and instructor would re-ask for,
+    so the benchmark would time re-asks no careful model causes.  A careful model quotes a
+    clause that prints the figure (``“同意公开”的件数为2件``) or, with nothing that proves
+    it, leaves the row null as the prompt asks.
+    """
+    from extractor.llm.grounding import why_ungrounded
+
+    clauses = [c.strip() for c in re.split(r"[。；;，,\n]", text) if re.search(r"\d", c)]
+    for row in list(quotes):
+        value = getattr(part, row, None)
+        if value is None or why_ungrounded(section, row, value, quotes[row]) is None:
+            continue
+        proof = next((c for c in clauses if why_ungrounded(section, row, value, c) is None), None)
+        if proof is not None:
+            quotes[row] = proof
+        else:
+            del quotes[row]
+            data.pop(row, None)
 
 
 def baseline_responder(request: dict[str, Any]) -> Reply:

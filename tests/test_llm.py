@@ -436,3 +436,28 @@ def test_prompts_list_exactly_the_vocabularys_markers(section):
         assert marker in zero_part.split("或", 1)[1], marker
     listed_na = na_part.split("印为", 1)[1].split("的单元格", 1)[0].strip().split("、")
     assert set(listed_na) == set(NA_MARKERS)
+
+
+def test_a_lone_cell_of_a_run_together_row_is_not_proved_by_the_run():
+    """Invented rows of the shape the scripted server used to quote (c019's 行政许可3705 = 37|0|5,
+    c045's year-and-cumulative 同意公开答复数条22): the run proves the whole row read exactly,
+    never one cell of it, since 3 from "2903" is how a truncated 2903 would look too."""
+    assert values_grounded([3], "行政许可2903其他对外管理服务事项") == [3]
+    assert values_grounded([29, 0, 3], "行政许可2903其他对外管理服务事项") == []
+    assert values_grounded([4], "1.同意公开答复数条442.同意部分公开答复数条00") == [4]
+    assert values_grounded([4], "已答复中“同意公开”的件数为4件") == []     # the clause a careful model quotes
+
+
+def test_the_scripted_server_answers_every_dev_report_with_grounded_quotes(server, tmp_path, dev_dir):
+    """bench_llm measures plumbing with this server: an answer grounding refuses would be timed as
+    re-asks and left uncached, which no careful model causes."""
+    from extractor.reconcile.hybrid import HybridBackend
+
+    docs = [load_path(p) for p in sorted(dev_dir.glob("*.txt"))]
+    backend = HybridBackend(make_settings(server, tmp_path, EXTRACTOR_USE_CACHE=False))
+    results = list(backend.stream(docs, lambda d: d))
+    assert not [r for _, r in results if isinstance(r, Exception)]
+    assert backend.ungrounded_dropped == 0
+    assert sum(r.usage["total"]["reasks"] for _, r in results) == 0
+    asked = [(section_of(r.body), r.body["messages"][1]["content"]) for r in server.chat_requests]
+    assert len(asked) == len(set(asked))                                  # no section asked twice

@@ -165,3 +165,24 @@ def test_wordings_found_by_the_second_blind_batch():
     # a year in the carry-forward clause is not the count
     assert _flat("另有3件申请顺延至2016年办理。")["applications.carried_forward.total"] == 3
 
+
+
+def test_every_prose_value_keeps_its_whole_sentence_as_evidence():
+    """The record names the sentence of a prose figure, so its scope and negations can be checked."""
+    from extractor.ingest import load_text
+    from extractor.pipeline import process_document
+
+    text = ("某镇人民政府2016年政府信息公开工作年度报告\n"
+            "一、概述\n本年度共主动公开政府信息318条。\n"
+            "二、依申请公开情况\n本年度共受理政府信息公开申请12件，均已按时答复。\n"
+            "三、行政复议和诉讼情况\n全镇受理行政复议案件47件，其中涉及政府信息公开的2件；未发生行政诉讼。\n")
+    doc = load_text(text, name="invented.txt")
+    record = process_document(doc, extract_baseline, "regex")
+    sentences = {key: doc.text[s:e] for key, (s, e) in record.sentences.items()}
+    assert record.fields["applications.new_received.total"] == 12
+    assert sentences["applications.new_received.total"] == "本年度共受理政府信息公开申请12件,均已按时答复。"  # normalised comma
+    assert record.fields["review.total"] == 2
+    assert sentences["review.total"].startswith("全镇受理行政复议案件47件")  # the scope is in view
+    assert set(record.sentences) <= set(record.evidence)
+    for key, (start, end) in record.sentences.items():  # the figure's own span lies inside its sentence
+        assert start <= record.evidence[key][0] and record.evidence[key][1] <= end

@@ -63,6 +63,21 @@ def sentence_end(text: str, pos: int) -> int:
     return min(ends) if ends else len(text)
 
 
+def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The whole sentence around a figure read from prose, its end mark included.
+
+    A prose figure's own span is just the number; a reviewer needs the sentence to see
+    its scope ("全市受理…500件，其中涉及政府信息公开的3件" is 3) and its negations.
+    """
+    begin = max(text.rfind(ch, 0, start) for ch in SENTENCE_BREAK) + 1
+    while begin < start and text[begin].isspace():
+        begin += 1
+    stop = sentence_end(text, end)
+    if stop < len(text) and text[stop] != "\n":
+        stop += 1  # keep the sentence's end mark
+    return begin, stop
+
+
 @dataclass(frozen=True)
 class Reading:
     """One figure read from prose: its value and the span of the number (or of the zero statement)."""
