@@ -17,13 +17,12 @@ Why it is shaped this way:
 
 from __future__ import annotations
 
-import itertools
 import json
 import multiprocessing
 import os
 import platform
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -405,12 +404,14 @@ def run_bulk(files: list[Path], backend: Backend, sink: TextIO, report: RunRepor
     workers = options.workers if options.executor == "ray" else max(1, min(options.workers, len(files)))
     executor = make_executor(options.executor, workers, options.address)
     report.executor, report.workers = executor.name, executor.workers
-    chunk = options.window or max(64, 8 * int(getattr(getattr(backend, "settings", None), "concurrency", 8)))
+    concurrency = int(getattr(getattr(backend, "settings", None), "concurrency", 8))
+    # Read-ahead for a model backend: enough documents read ahead to keep every request slot busy.
+    model_window = options.window or max(64, 4 * concurrency)
     window = options.window or 4 * executor.workers
     log = _FailureLog(failures, append=options.resume)
     written = 0
     try:
-        finished = (_model_records(tasks, backend, executor, chunk) if streaming
+        finished = (_model_records(tasks, backend, executor, model_window) if streaming
                     else executor.map_ordered(work, tasks, window, worker_died))
         for outcome in finished:
             record = outcome.summary
@@ -458,17 +459,26 @@ class _Pending:
     future: Future[Outcome] | None
 
 
-def _model_records(tasks: Iterator[Task], backend: Backend, executor: Executor, chunk: int) -> Iterator[Outcome]:
-    """Documents go to the model backend a chunk at a time; each is handed over as soon as its
-    worker has read it (the event loop awaits the worker's future, it never blocks on it), and
-    the next chunk is already being read while this one is asked.  Records come back in
-    input order.  With no worker processes, a document is read inside the loop when its turn
-    comes (the serial behaviour)."""
+def _model_records(tasks: Iterator[Task], backend: Backend, executor: Executor, window: int) -> Iterator[Outcome]:
+    """Documents stream through the model backend in one pass, records in input order.
+
+    Each document is submitted to a worker ``window`` documents before the backend
+    takes it, so it is usually read (and baselined) by the time its turn comes; the
+    event loop awaits the worker's future, it never blocks on it.  There is no batch
+    boundary: the backend pulls a new document whenever one finishes, so the request
+    slots never drain mid-job.  With no worker processes a document is read inside
+    the loop when its turn comes (the serial behaviour)."""
     assert isinstance(backend, StreamingBackend)
     import asyncio
 
-    def start(n: int) -> list[_Pending]:
-        return [_Pending(t, executor.submit(work, t)) for t in itertools.islice(tasks, n)]
+    def submitted() -> Iterator[_Pending]:
+        """The tasks, each handed to a worker ``window`` places ahead of being yielded."""
+        queue: deque[_Pending] = deque()
+        for task in tasks:
+            queue.append(_Pending(task, executor.submit(work, task)))
+            if len(queue) > window:
+                yield queue.popleft()
+        yield from queue
 
     loaded: dict[int, Outcome] = {}
 
@@ -486,25 +496,30 @@ def _model_records(tasks: Iterator[Task], backend: Backend, executor: Executor, 
             assert p.future is not None
             try:
                 outcome = await asyncio.wrap_future(p.future)
+            except BrokenProcessPool:
+                # A worker died (a crashing PDF library, the OOM killer) and took the pool with
+                # it: every document in flight failed with it, most of them innocent.  Each is
+                # read once more on the restarted pool; the one that kills it again is recorded.
+                outcome = await _retry_once(p.task)
             except Exception as exc:  # noqa: BLE001 - the worker died: recorded for this document
                 outcome = worker_died(p.task, exc)
             return handed_over(p, outcome)
         return wait()
 
-    current = start(chunk)
-    while current:
-        following = start(chunk)           # read ahead while this chunk is asked
-        answers: dict[int, Outcome] = {}
-        for p, result in backend.stream(current, load):
-            if isinstance(result, _Finished):
-                answers[id(p)] = result.outcome
-                continue
-            outcome = loaded.pop(id(p), None)
-            answers[id(p)] = Outcome.finished(record_from_result(
-                p.task.path, outcome.prepared if outcome else None, result, backend.name))
-        for p in current:
-            yield answers[id(p)]
-        current = following
+    async def _retry_once(task: Task) -> Outcome:
+        try:
+            again = executor.submit(work, task)
+            return await asyncio.wrap_future(again) if again is not None else work(task)
+        except Exception as exc:  # noqa: BLE001 - died twice: this document's record says so
+            return worker_died(task, exc)
+
+    for p, result in backend.stream(submitted(), load, ordered=True, ahead=window):
+        if isinstance(result, _Finished):
+            yield result.outcome
+            continue
+        outcome = loaded.pop(id(p), None)
+        yield Outcome.finished(record_from_result(
+            p.task.path, outcome.prepared if outcome else None, result, backend.name))
 
 
 def default_workers() -> int:

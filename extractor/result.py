@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
@@ -182,8 +182,9 @@ class Backend(Protocol):
 class StreamingBackend(Backend, Protocol):
     """A backend that works on many documents at once (model calls on one event loop)."""
 
-    def stream(self, items: list[T], load: Callable[[T], Any],
-               sections: Callable[[Document], list[str] | None] | None = None
+    def stream(self, items: Iterable[T], load: Callable[[T], Any],
+               sections: Callable[[Document], list[str] | None] | None = None,
+               *, ordered: bool = False, ahead: int | None = None
                ) -> Iterator[tuple[T, Extraction | Exception]]: ...
 
     def usage_summary(self) -> str: ...

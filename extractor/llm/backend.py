@@ -12,7 +12,8 @@ import asyncio
 import inspect
 import json
 import re
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
+from collections import deque
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -41,6 +42,8 @@ Span = tuple[int, int]
 T = TypeVar("T")
 #: What ``stream``'s ``load`` gives: a document, or a document with the baseline already read.
 Loaded = Document | tuple[Document, Extraction | None]
+#: The end of ``stream``'s items (a sentinel, so an item may be any value, None included).
+_END: Any = object()
 
 SECTION_KINDS: dict[str, SectionKind] = {
     "active": SectionKind.ACTIVE, "applications": SectionKind.APPLICATIONS, "appeals": SectionKind.APPEALS,
@@ -174,15 +177,22 @@ class LLMBackend:
             raise result
         return result
 
-    def stream(self, items: list[T], load: Callable[[T], Loaded | Awaitable[Loaded]],
-               sections: Callable[[Document], list[str] | None] | None = None) -> Iterator[tuple[T, Any]]:
-        """Process many documents concurrently; yields (item, Extraction or Exception) as each completes.
+    def stream(self, items: Iterable[T], load: Callable[[T], Loaded | Awaitable[Loaded]],
+               sections: Callable[[Document], list[str] | None] | None = None,
+               *, ordered: bool = False, ahead: int | None = None) -> Iterator[tuple[T, Any]]:
+        """Process many documents concurrently; yields (item, Extraction or Exception).
+
+        ``items`` is pulled lazily: at most ``2 x concurrency`` documents are in flight, so
+        a corpus streams through in flat memory and no batch boundary ever lets the
+        request slots drain.  ``ordered`` yields in input order (bulk jobs write records
+        in input order), holding at most ``ahead`` finished documents behind a slow one;
+        otherwise items come back as they complete.
 
         ``load`` may return ``(document, baseline)`` when the caller already read the
         baseline (bulk workers do, off the event loop), so it is not computed twice, and
         may return an awaitable of either (a document a worker process is still reading)."""
         loop = asyncio.new_event_loop()
-        agen = self._astream(items, load, sections)
+        agen = self._astream(iter(items), load, sections, ordered, ahead)
         try:
             while True:
                 try:
@@ -204,29 +214,66 @@ class LLMBackend:
 
     # ----------------------------------------------------------------- async
 
-    async def _astream(self, items: list[T], load: Callable[[T], Loaded | Awaitable[Loaded]],
-                       sections: Callable[[Document], list[str] | None] | None) -> AsyncGenerator[tuple[T, Any], None]:
+    async def _astream(self, items: Iterator[T], load: Callable[[T], Loaded | Awaitable[Loaded]],
+                       sections: Callable[[Document], list[str] | None] | None,
+                       ordered: bool, ahead: int | None) -> AsyncGenerator[tuple[T, Any], None]:
         session = Session(self.settings)
-        doc_slots = asyncio.Semaphore(max(2, self.settings.concurrency))
+        # Documents in flight: twice the request slots, so while some documents are being
+        # read, grounded or reconciled, others still have calls waiting for every slot.
+        in_flight = max(2, 2 * self.settings.concurrency)
+        # In input order, finished documents wait behind the oldest unfinished one: at most
+        # ``ahead`` of them (a stuck document must not make the job hold the whole corpus).
+        behind = max(in_flight, ahead or 0)
 
         async def one(item: T) -> tuple[T, Any]:
-            async with doc_slots:
-                try:
-                    loaded = load(item)
-                    if inspect.isawaitable(loaded):  # a bulk worker is still reading it: wait without blocking
-                        loaded = await loaded
-                    doc, baseline = loaded if isinstance(loaded, tuple) else (loaded, None)
-                    wanted = sections(doc) if sections else None
-                    return item, await self.aextract(session, doc, wanted, baseline=baseline)
-                except Exception as exc:  # recorded per document by the caller
-                    return item, exc
+            try:
+                loaded = load(item)
+                if inspect.isawaitable(loaded):  # a bulk worker is still reading it: wait without blocking
+                    loaded = await loaded
+                doc, baseline = loaded if isinstance(loaded, tuple) else (loaded, None)
+                wanted = sections(doc) if sections else None
+                return item, await self.aextract(session, doc, wanted, baseline=baseline)
+            except Exception as exc:  # recorded per document by the caller
+                return item, exc
 
-        tasks = [asyncio.ensure_future(one(item)) for item in items]
+        started: deque[asyncio.Task[tuple[T, Any]]] = deque()   # in input order, not yet yielded
+        running: set[asyncio.Task[tuple[T, Any]]] = set()
+        exhausted = False
+
+        def top_up() -> None:
+            nonlocal exhausted
+            while not exhausted and len(running) < in_flight and (not ordered or len(started) < behind):
+                item = next(items, _END)
+                if item is _END:
+                    exhausted = True
+                    return
+                task = asyncio.ensure_future(one(item))  # type: ignore[arg-type]
+                running.add(task)
+                if ordered:
+                    started.append(task)
+
         try:
-            for fut in asyncio.as_completed(tasks):
-                yield await fut
+            top_up()
+            while running or started:
+                if ordered:
+                    head = started[0]
+                    if not head.done():
+                        done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                        running.difference_update(done)
+                        top_up()
+                        continue
+                    started.popleft()
+                    running.discard(head)
+                    top_up()
+                    yield head.result()
+                    continue
+                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                running.difference_update(done)
+                top_up()
+                for task in done:
+                    yield task.result()
         finally:
-            for t in tasks:
+            for t in running:
                 t.cancel()
             await session.aclose()
 

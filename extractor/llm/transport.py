@@ -174,6 +174,7 @@ def make_sender(client: openai.AsyncOpenAI, settings: Settings, *, usage: Usage,
         if len(messages) > base_len:
             usage.reasks += 1
             kwargs["messages"] = trim_reasks(list(messages), base_len)
+        kwargs = plain_json_params(kwargs)
         if budget.exhausted:
             raise BudgetExceeded(
                 f"the document's token budget ({budget.limit}) is spent; no further calls (EXTRACTOR_DOC_TOKEN_BUDGET)")
@@ -211,6 +212,28 @@ def make_sender(client: openai.AsyncOpenAI, settings: Settings, *, usage: Usage,
     return send
 
 
+#: Request parameters the SDK must see as arguments; everything else instructor built is plain JSON.
+SDK_ARGUMENTS = ("model", "extra_headers", "extra_query", "timeout", "stream")
+
+
+def plain_json_params(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Send the request's JSON (messages, tool schema, sampling settings) as ``extra_body``.
+
+    Why: before sending, the OpenAI SDK walks every parameter against its
+    TypedDict annotations (the message union alone has dozens of shapes); for a
+    section call that walk measured ~0.7 ms, 13% of the client's CPU per call,
+    the largest cost we control once the baseline runs in workers.  instructor
+    hands us plain JSON-able dicts, so there is nothing to transform; the SDK
+    merges ``extra_body`` into the body verbatim (keys there win), so the bytes
+    on the wire are the same request.  ``messages`` must still be passed as an
+    argument: an empty list stands in and is overridden."""
+    body = {k: v for k, v in kwargs.items() if k not in SDK_ARGUMENTS and k != "extra_body"}
+    if not body:
+        return kwargs
+    sdk = {k: v for k, v in kwargs.items() if k in SDK_ARGUMENTS}
+    return {**sdk, "messages": [], "extra_body": {**(kwargs.get("extra_body") or {}), **body}}
+
+
 def _account(response: Any, kwargs: dict[str, Any], usage: Usage, budget: DocumentBudget) -> None:
     this = Usage(calls=1)
     u = getattr(response, "usage", None)
@@ -219,9 +242,10 @@ def _account(response: Any, kwargs: dict[str, Any], usage: Usage, budget: Docume
         this.completion_tokens = int(getattr(u, "completion_tokens", 0) or 0)
     else:
         this.estimated = True
+        sent = {**kwargs, **(kwargs.get("extra_body") or {})}   # what went on the wire
         prompt_text = "".join(str(m.get("content", "")) if isinstance(m, dict) else str(m)
-                              for m in kwargs.get("messages", []))
-        prompt_text += str(kwargs.get("tools", "")) + str(kwargs.get("response_format", ""))
+                              for m in sent.get("messages", []))
+        prompt_text += str(sent.get("tools", "")) + str(sent.get("response_format", ""))
         this.prompt_tokens = estimate_tokens(prompt_text)
         answer = ""
         for ch in response.choices or []:
