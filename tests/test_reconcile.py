@@ -239,4 +239,6 @@ def test_reconciliation_serialises_to_plain_strings():
     out = reconcile(_ext({"review.total": 3}), _ext({"review.total": 3, "litigation.total": 1}, source="model"),
                     asked=["appeals"])
     line = record_from_extraction(load_text("x" * 60), out, "hybrid").to_json()
-    assert '"status": "agreed"' in line and '"status": "model_only"' in line and '"confidence": "high"' in line
+    assert '"status":"agreed"' in line and '"status":"model_only"' in line and '"confidence":"high"' in line
+    detail = json.loads(line)["reconciliation"]
+    assert detail["review.total"]["status"] == "agreed" and detail["litigation.total"]["status"] == "model_only"
