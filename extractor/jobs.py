@@ -17,6 +17,8 @@ Why it is shaped this way:
 
 from __future__ import annotations
 
+import gc
+import itertools
 import json
 import multiprocessing
 import os
@@ -24,6 +26,7 @@ import platform
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -43,6 +46,9 @@ from extractor.result import Backend, StreamingBackend
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+#: Modules a worker needs, imported once by the forkserver before it forks workers.
+WORKER_PRELOAD = ("extractor.jobs", "extractor.pipeline", "extractor.baseline", "extractor.formats.pdf")
 
 #: How many of the first failures the run report (and the end-of-job message) lists.
 FAILURES_LISTED = 20
@@ -158,6 +164,10 @@ class ProcessExecutor:
         self.workers = workers
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         self._ctx = multiprocessing.get_context(method)
+        if method == "forkserver":
+            # Workers fork from a server that has already imported the pipeline: each starts in
+            # milliseconds instead of importing it anew (~1 s each, most of a small job's time).
+            self._ctx.set_forkserver_preload(list(WORKER_PRELOAD))
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=self._ctx)
 
     def map_ordered(self, fn: Callable[[T], R], items: Iterable[T], window: int,
@@ -390,12 +400,44 @@ class JobOptions:
     window: int | None = None     # documents in flight; default: a few per worker
 
 
+#: Collector thresholds during a job (Python's defaults: 700, 10, 10).
+JOB_GC_THRESHOLDS = (20_000, 50, 100)
+
+
+@contextmanager
+def collector_tuned_for_jobs() -> Iterator[None]:
+    """Tune Python's cyclic garbage collector for the job, and restore it afterwards.
+
+    Why: with the defaults, a hybrid job over 1 000 reports spent 2.4-2.9 s of its
+    ~18 s in the collector, mostly in ten full (generation 2) passes over the
+    heap of ~190 ms each, during which the event loop answers no response, so
+    every request slot stays held for the stall.  Objects alive at the start
+    (imported modules, schemas, the SDK's types) are frozen out of the collector's
+    walks, and young collections run less often; reference counting still frees
+    nearly everything a document leaves behind, so memory stays flat (measured:
+    ``bench.bench_bulk``).  Measured on the same job: 0.47 s in the collector."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*JOB_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+
+
 def run_bulk(files: list[Path], backend: Backend, sink: TextIO, report: RunReport, options: JobOptions,
              progress: Callable[[str], None] | None = None, failures: Path | None = None) -> RunReport:
     """Run a job: every file -> one record written to ``sink`` in input order.
 
     Raises TooManyFailures once ``options.max_failures`` documents have failed; the
     records written so far stay valid and the report says where it stopped."""
+    with collector_tuned_for_jobs():
+        return _run_bulk(files, backend, sink, report, options, progress, failures)
+
+
+def _run_bulk(files: list[Path], backend: Backend, sink: TextIO, report: RunReport, options: JobOptions,
+              progress: Callable[[str], None] | None, failures: Path | None) -> RunReport:
     streaming = isinstance(backend, StreamingBackend)
     tasks = (Task(str(f), backend.name, prepare_only=streaming, want_baseline=bool(backend.wants_baseline))
              for f in files)   # made as submitted: nothing per document is held beyond the window
@@ -471,14 +513,17 @@ def _model_records(tasks: Iterator[Task], backend: Backend, executor: Executor, 
     assert isinstance(backend, StreamingBackend)
     import asyncio
 
+    # The first ``window`` documents go to the workers now, so the pool starts (and reads them)
+    # while the backend opens its client, which imports much of the SDK on first use.
+    queue = deque(_Pending(task, executor.submit(work, task)) for task in itertools.islice(tasks, window))
+
     def submitted() -> Iterator[_Pending]:
         """The tasks, each handed to a worker ``window`` places ahead of being yielded."""
-        queue: deque[_Pending] = deque()
         for task in tasks:
             queue.append(_Pending(task, executor.submit(work, task)))
-            if len(queue) > window:
-                yield queue.popleft()
-        yield from queue
+            yield queue.popleft()
+        while queue:
+            yield queue.popleft()
 
     loaded: dict[int, Outcome] = {}
 

@@ -174,7 +174,7 @@ def test_hybrid_with_workers_reuses_the_workers_baseline_and_matches_the_serial_
         serial, parallel = tmp_path / "serial.jsonl", tmp_path / "parallel.jsonl"
         code1, _ = extract(*inputs, "--backend", "hybrid", "--workers", "1", "--out", str(serial))
         code2, _ = extract(*inputs, "--backend", "hybrid", "--workers", "2", "--out", str(parallel))
-        # chunks of one document: every hand-over between workers and the event loop is a boundary
+        # a read-ahead of one document: each is handed to a worker just before the event loop takes it
         chunked = tmp_path / "chunked.jsonl"
         backend = make_backend("hybrid", Settings())
         report = RunReport(backend="hybrid", executor="local", workers=2)
@@ -189,6 +189,70 @@ def test_hybrid_with_workers_reuses_the_workers_baseline_and_matches_the_serial_
     assert b[1]["error_type"] == c[1]["error_type"] == "EmptyDocument"
     assert all(r["backend"] == "hybrid" and r["usage"] for r in (b[0], b[2], c[0], c[2]))
     assert report.model["calls"] > 0 and report.failed == 1
+
+
+def test_a_pool_that_breaks_during_a_model_job_costs_only_the_document_that_broke_it(tmp_path, dev_dir, monkeypatch):
+    """A worker that dies takes every document in flight down with it (BrokenProcessPool).  In a
+    model job each of those is read once more; only the one that breaks the pool again is recorded
+    as failed, and every other document still gets its model answers."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from extractor.jobs import Task, _model_records
+
+    killer = str(dev_dir / REPORTS[1])
+    inputs = [str(dev_dir / name) for name in REPORTS]
+
+    class BreakingPool:
+        """Like a process pool whose worker dies on ``killer``: the first break fails everything
+        submitted so far; after the restart, only the killer breaks it again."""
+
+        name, workers = "fake", 2
+
+        def __init__(self) -> None:
+            self.submitted: list[str] = []
+            self.broke = False
+
+        def submit(self, fn, task: Task) -> Future:
+            self.submitted.append(task.path)
+            future: Future = Future()
+            if task.path == killer or not self.broke and len(self.submitted) <= 3:
+                if len(self.submitted) == 3:
+                    self.broke = True
+                future.set_exception(BrokenProcessPool("A child process terminated abruptly"))
+            else:
+                future.set_result(fn(task))
+            return future
+
+    server = FakeOpenAI().start()
+    try:
+        for k, v in {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-test", "EXTRACTOR_MODEL": "test-model",
+                     "EXTRACTOR_USE_CACHE": "false"}.items():
+            monkeypatch.setenv(k, v)
+        backend = make_backend("hybrid", Settings())
+        pool = BreakingPool()
+        tasks = iter([Task(p, "hybrid", prepare_only=True, want_baseline=True) for p in inputs])
+        outcomes = list(_model_records(tasks, backend, pool, window=8))
+    finally:
+        server.stop()
+    assert [o.path for o in outcomes] == inputs
+    failed = [o.path for o in outcomes if o.summary and o.summary.error]
+    assert failed == [killer]
+    assert pool.submitted.count(killer) == 2 and pool.submitted.count(inputs[0]) == 2   # retried once each
+    records = [json.loads(o.line) for o in outcomes if o.line]
+    assert all(r["usage"] for r in records if r["path"] != killer)
+    assert "worker process died" in records[1]["error"]
+
+
+def test_the_collector_is_tuned_for_the_job_and_restored_after():
+    import gc
+
+    from extractor.jobs import JOB_GC_THRESHOLDS, collector_tuned_for_jobs
+
+    before = gc.get_threshold()
+    with collector_tuned_for_jobs():
+        assert gc.get_threshold() == JOB_GC_THRESHOLDS and gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
 def test_ray_executor_without_the_extra_says_how_to_install_it(monkeypatch, dev_dir):

@@ -461,3 +461,50 @@ def test_the_scripted_server_answers_every_dev_report_with_grounded_quotes(serve
     assert sum(r.usage["total"]["reasks"] for _, r in results) == 0
     asked = [(section_of(r.body), r.body["messages"][1]["content"]) for r in server.chat_requests]
     assert len(asked) == len(set(asked))                                  # no section asked twice
+
+
+def test_the_request_on_the_wire_carries_messages_schema_and_settings(server, tmp_path, chongqing):
+    """The request JSON goes as the SDK's extra_body (no SDK re-walk): the body must still be whole."""
+    run_one(make_settings(server, tmp_path, EXTRACTOR_USE_CACHE=False), chongqing, ["appeals"])
+    [req] = server.chat_requests
+    body = req.body
+    assert body["model"] == "test-model" and body["max_tokens"] > 0
+    assert [m["role"] for m in body["messages"]] == ["system", "user"] and "行政复议" in body["messages"][1]["content"]
+    [tool] = body["tools"]
+    assert tool["function"]["parameters"]["properties"]        # the answer model's schema
+    assert body["tool_choice"]["function"]["name"] == tool["function"]["name"]
+
+
+def test_ordered_stream_pulls_lazily_and_yields_in_input_order(server, tmp_path, dev_dir):
+    """Bulk jobs hand documents over as an iterator: the backend must pull only what it can work
+    on (flat memory) and, ordered, give them back in input order even when a later one finishes
+    first."""
+    text = load_path(dev_dir / "c038_pingtan_jtj_2022.txt").text
+    docs = [load_text(text + f"\n附注{i}", name=f"d{i}.txt") for i in range(12)]
+    slow = "附注0"
+
+    def respond(req):
+        answer = baseline_answer(req)
+        user = req["messages"][-1]["content"]
+        return Reply(200, completion(req, answer), delay=0.4 if slow in user else 0.0)
+
+    server.responder = respond
+    pulled: list[int] = []
+
+    def items():
+        for i, d in enumerate(docs):
+            pulled.append(i)
+            yield d
+
+    settings = make_settings(server, tmp_path, EXTRACTOR_CONCURRENCY=2, EXTRACTOR_USE_CACHE=False)
+    out = []
+    for doc, result in LLMBackend(settings).stream(items(), lambda d: d, lambda d: ["other"], ordered=True):
+        assert not isinstance(result, Exception)
+        out.append(doc.path)
+        if len(out) == 1:
+            first_pulled = len(pulled)
+    assert out == [d.path for d in docs]
+    assert first_pulled <= 2 * 2 * 2    # never more than "ahead" (2 x in flight) documents taken
+    assert len(pulled) == len(docs)
+    unordered = [d.path for d, _ in LLMBackend(settings).stream(docs, lambda d: d, lambda d: ["other"])]
+    assert sorted(unordered) == sorted(out) and unordered[0] != docs[0].path   # the slow one is not first

@@ -51,8 +51,13 @@ _TRANSIENT_STATUS = {408, 409, 425, 429, 500, 502, 503, 504, 520, 522, 524, 529}
 
 
 def make_client(settings: Settings) -> openai.AsyncOpenAI:
+    """The SDK client.  Its chat resource is touched here: the SDK imports it (and hundreds of
+    type modules, ~0.5 s) on first use, which would otherwise stall the first call of a job
+    instead of overlapping with the workers' start-up."""
     key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
-    return openai.AsyncOpenAI(base_url=settings.base_url, api_key=key, timeout=settings.timeout_s, max_retries=0)
+    client = openai.AsyncOpenAI(base_url=settings.base_url, api_key=key, timeout=settings.timeout_s, max_retries=0)
+    _ = client.chat.completions
+    return client
 
 
 def is_transient(exc: BaseException) -> bool:
