@@ -47,7 +47,7 @@ def bare_one(path: str) -> tuple[int, int]:
 def timed_pool(files: list[str], workers: int) -> tuple[float, int]:
     from extractor.jobs import make_executor
 
-    executor = make_executor("local", workers)
+    executor = make_executor(workers)
     try:
         # Warm-up: start the workers and import everything before the clock runs.
         list(executor.map_ordered(ingest_one, files[:workers], window=workers, on_error=_fail))

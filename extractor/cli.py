@@ -137,10 +137,12 @@ def extract(
                                           "(default: a local Ray on --workers cores)"),
     max_failures: Optional[int] = typer.Option(None, "--max-failures", min=1,
                                                help="Stop the job once this many documents have failed"),
+    shard_size: int = typer.Option(100, "--shard-size", min=1, help="Ray: documents per shard (one Ray task, "
+                                   "one ledger in RUN.shards/)"),
 ) -> None:
     """Extract every document into one JSON line each, in input order; failures are recorded, never skipped."""
     from extractor.jobs import JobOptions, RunReport, TooManyFailures, default_workers, file_sha256
-    from extractor.jobs import prepare_resume, report_paths, run_bulk, write_report
+    from extractor.jobs import prepare_resume, report_paths, run_bulk, shards_folder, write_report
     from extractor.pipeline import Skipped, expand_inputs
 
     if executor not in EXECUTORS:
@@ -173,6 +175,13 @@ def extract(
         raise typer.Exit(2)
     fn, name = _resolve_backend(backend, settings)
     report = RunReport(backend=name, executor=executor, workers=workers or default_workers(), skipped=skipped)
+    shard_dir = shards_folder(out_file) if executor == "ray" and out_file else None
+    if resume and out_file and shard_dir is not None:
+        from extractor.ray_jobs import harvest_ledgers
+
+        kept_from_shards = harvest_ledgers(shard_dir, out_file)
+        if kept_from_shards:
+            err.print(f"resume: {kept_from_shards} records kept from the shard ledgers in {shard_dir}")
     if resume and out_file and out_file.exists():
         done_before = prepare_resume(out_file)
         kept = [f for f in files if str(f) not in done_before or done_before[str(f)] != file_sha256(f)]
@@ -184,12 +193,18 @@ def extract(
         out_file.parent.mkdir(parents=True, exist_ok=True)
         report_file, failures_file = report_paths(out_file)
     sink = out_file.open("a" if resume else "w", encoding="utf-8") if out_file else sys.stdout
+    scratch = None
+    if executor == "ray" and shard_dir is None:   # records go to stdout: the ledgers live in a scratch folder
+        import tempfile
+
+        scratch = shard_dir = Path(tempfile.mkdtemp(prefix="extractor-shards-"))
     options = JobOptions(workers=report.workers, executor=executor, address=address, max_failures=max_failures,
-                         resume=resume)
+                         resume=resume, shard_dir=shard_dir, shard_size=shard_size)
     stopped = False
     try:
         with _progress(len(files)) as advance:
-            run_bulk(files, fn, sink, report, options, progress=advance, failures=failures_file)
+            run_bulk(files, fn, sink, report, options, progress=advance, failures=failures_file,
+                     outcomes=_ray_shards() if executor == "ray" else None)
     except TooManyFailures as exc:
         stopped = True
         err.print(f"[red]error:[/] {exc}")
@@ -198,6 +213,10 @@ def extract(
             sink.close()
         if report_file:
             write_report(report, report_file, failures_file)
+        if scratch is not None:
+            import shutil
+
+            shutil.rmtree(scratch, ignore_errors=True)
     _print_llm_totals(fn)
     _print_run_end(report, out_file, report_file, failures_file)
     if stopped:
@@ -209,6 +228,12 @@ def extract(
         raise typer.Exit(1)
     if report.failed:
         raise typer.Exit(1)
+
+
+def _ray_shards() -> Any:
+    from extractor.ray_jobs import shard_outcomes
+
+    return shard_outcomes
 
 
 @app.command()

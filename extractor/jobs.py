@@ -80,6 +80,16 @@ class RecordSummary:
     model_usage: tuple[tuple[str, int], ...] = ()
 
     @classmethod
+    def of_json(cls, record: dict[str, Any]) -> RecordSummary:
+        """The same summary read from a record's JSON (a Ray shard's ledger line)."""
+        total = (record.get("usage") or {}).get("total")
+        usage = tuple((k, int(v)) for k, v in total.items()
+                      if isinstance(v, (int, float)) and not isinstance(v, bool)) if isinstance(total, dict) else ()
+        return cls(str(record.get("path")), record.get("error"), record.get("error_type"), record.get("template"),
+                   bool(record.get("checks") or record.get("flags")),
+                   any(f.get("kind") == "model_error" for f in record.get("flags") or []), usage)
+
+    @classmethod
     def of(cls, record: DocumentRecord) -> RecordSummary:
         total = record.usage.get("total") if record.usage else None
         usage = tuple((k, int(v)) for k, v in total.items()
@@ -214,19 +224,18 @@ class ProcessExecutor:
 
 def worker_died(task: Task, exc: BaseException) -> Outcome:
     """The record of a document whose worker died twice while reading it (a crashing library, OOM)."""
-    return Outcome.finished(DocumentRecord.failure(
-        task.path, exc, backend=task.backend_name,
-        message=f"the worker process died while reading this document ({type(exc).__name__})"))
+    return Outcome.finished(worker_died_record(task.path, task.backend_name, exc))
 
 
-def make_executor(kind: str, workers: int, address: str | None = None) -> Executor:
-    """``local`` (processes, or inline for one worker) or ``ray`` (the ``ray`` extra)."""
-    if kind == "ray":
-        from extractor.ray_jobs import RayExecutor
+def worker_died_record(path: str, backend_name: str, exc: BaseException | None) -> DocumentRecord:
+    """A failure record for a document whose worker (process or Ray task) died for good."""
+    why = type(exc).__name__ if exc is not None else "no record was written"
+    return DocumentRecord.failure(path, exc or RuntimeError(why), backend=backend_name,
+                                  message=f"the worker process died while reading this document ({why})")
 
-        return RayExecutor(workers=workers, address=address)
-    if kind != "local":
-        raise ValueError(f"unknown executor '{kind}'; choose local or ray")
+
+def make_executor(workers: int) -> Executor:
+    """Worker processes, or inline for one worker.  (A Ray job runs shards: ``ray_jobs``.)"""
     return InlineExecutor() if workers <= 1 else ProcessExecutor(workers)
 
 
@@ -354,6 +363,12 @@ class RunReport:
         }
 
 
+def shards_folder(out: Path) -> Path:
+    """RUN.jsonl -> RUN.shards/ (a Ray job's per-shard ledgers)."""
+    stem = out.name[: -len(out.suffix)] if out.suffix else out.name
+    return out.with_name(stem + ".shards")
+
+
 def report_paths(out: Path) -> tuple[Path, Path]:
     """RUN.jsonl -> (RUN.report.json, RUN.failures.tsv)."""
     stem = out.name[: -len(out.suffix)] if out.suffix else out.name
@@ -398,6 +413,9 @@ class JobOptions:
     max_failures: int | None = None
     resume: bool = False
     window: int | None = None     # documents in flight; default: a few per worker
+    shard_dir: Path | None = None  # Ray: where each shard writes its ledger
+    shard_size: int = 100          # Ray: documents per shard (one Ray task)
+    drop_shards: bool = True       # Ray: remove the ledgers once the run holds every record
 
 
 #: Collector thresholds during a job (Python's defaults: 700, 10, 10).
@@ -426,35 +444,49 @@ def collector_tuned_for_jobs() -> Iterator[None]:
         gc.unfreeze()
 
 
+#: Makes a job's records in input order on some other executor (``ray_jobs.shard_outcomes``).
+OutcomeSource = Callable[[list[Path], Backend, "JobOptions", RunReport], Iterator[Outcome]]
+
+
 def run_bulk(files: list[Path], backend: Backend, sink: TextIO, report: RunReport, options: JobOptions,
-             progress: Callable[[str], None] | None = None, failures: Path | None = None) -> RunReport:
+             progress: Callable[[str], None] | None = None, failures: Path | None = None,
+             outcomes: OutcomeSource | None = None) -> RunReport:
     """Run a job: every file -> one record written to ``sink`` in input order.
 
+    Records come from local worker processes, or from ``outcomes`` (the Ray executor's
+    shards); either way they are written, counted and checked here, the same way.
     Raises TooManyFailures once ``options.max_failures`` documents have failed; the
     records written so far stay valid and the report says where it stopped."""
     with collector_tuned_for_jobs():
-        return _run_bulk(files, backend, sink, report, options, progress, failures)
+        return _run_bulk(files, backend, sink, report, options, progress, failures, outcomes)
 
 
 def _run_bulk(files: list[Path], backend: Backend, sink: TextIO, report: RunReport, options: JobOptions,
-              progress: Callable[[str], None] | None, failures: Path | None) -> RunReport:
-    streaming = isinstance(backend, StreamingBackend)
-    tasks = (Task(str(f), backend.name, prepare_only=streaming, want_baseline=bool(backend.wants_baseline))
-             for f in files)   # made as submitted: nothing per document is held beyond the window
+              progress: Callable[[str], None] | None, failures: Path | None,
+              outcomes: OutcomeSource | None) -> RunReport:
     report.inputs += len(files)
-    # No more local workers than documents: a one-file job needs no pool to start.
-    workers = options.workers if options.executor == "ray" else max(1, min(options.workers, len(files)))
-    executor = make_executor(options.executor, workers, options.address)
-    report.executor, report.workers = executor.name, executor.workers
-    concurrency = int(getattr(getattr(backend, "settings", None), "concurrency", 8))
-    # Read-ahead for a model backend: enough documents read ahead to keep every request slot busy.
-    model_window = options.window or max(64, 4 * concurrency)
-    window = options.window or 4 * executor.workers
+    executor: Executor | None = None
+    if outcomes is not None:        # another executor (Ray shards) makes the records
+        report.executor = options.executor
+        finished = outcomes(files, backend, options, report)
+    elif options.executor == "local":
+        streaming = isinstance(backend, StreamingBackend)
+        tasks = (Task(str(f), backend.name, prepare_only=streaming, want_baseline=bool(backend.wants_baseline))
+                 for f in files)   # made as submitted: nothing per document is held beyond the window
+        # No more workers than documents: a one-file job needs no pool to start.
+        executor = make_executor(max(1, min(options.workers, len(files))))
+        report.executor, report.workers = executor.name, executor.workers
+        concurrency = int(getattr(getattr(backend, "settings", None), "concurrency", 8))
+        # Read-ahead for a model backend: enough documents read ahead to keep every request slot busy.
+        model_window = options.window or max(64, 4 * concurrency)
+        window = options.window or 4 * executor.workers
+        finished = (_model_records(tasks, backend, executor, model_window) if streaming
+                    else executor.map_ordered(work, tasks, window, worker_died))
+    else:
+        raise ValueError(f"executor '{options.executor}' needs its outcomes function (ray: ray_jobs.shard_outcomes)")
     log = _FailureLog(failures, append=options.resume)
     written = 0
     try:
-        finished = (_model_records(tasks, backend, executor, model_window) if streaming
-                    else executor.map_ordered(work, tasks, window, worker_died))
         for outcome in finished:
             record = outcome.summary
             assert record is not None and outcome.line is not None
@@ -474,7 +506,8 @@ def _run_bulk(files: list[Path], backend: Backend, sink: TextIO, report: RunRepo
     finally:
         _sync(sink)
         log.close()
-        executor.close()
+        if executor is not None:
+            executor.close()
         report.seconds = time.time() - report.started
     return report
 

@@ -31,7 +31,8 @@ from extractor.llm.answers import (ANSWER_MODELS, SectionAnswer, grounded_rows, 
 from extractor.llm.instructor_speedups import memoise_async_validator_check
 from extractor.llm.cache import AnswerCache, cache_key, schema_hash, sha
 from extractor.llm.prompts import PromptTemplate, load_prompt
-from extractor.llm.transport import (BudgetExceeded, CircuitOpen, FatalEndpointError, ModelCallError, RateLimiter, TruncatedAnswer,
+from extractor.llm.transport import (BudgetExceeded, CircuitOpen, FatalEndpointError, Limiter, ModelCallError, RateLimiter,
+                                     TruncatedAnswer,
                                      explain, is_transient, make_client, make_sender)
 from extractor.llm.usage import DocumentBudget, Usage
 from extractor.result import Alignment, Extraction, Flag, FlagKind, ValueSource
@@ -120,14 +121,18 @@ class SectionOutcome:
 
 @dataclass
 class Session:
-    """What lives inside one event loop: the HTTP client and the request semaphore."""
+    """What lives inside one event loop: the HTTP client and the request semaphore.
+
+    ``shared_limiter`` replaces the in-process rate limit with a job-wide one (the Ray
+    executor passes one that every worker of the job asks)."""
 
     settings: Settings
+    shared_limiter: Limiter | None = None
 
     def __post_init__(self) -> None:
         self.client = make_client(self.settings)
         self.semaphore = asyncio.Semaphore(self.settings.concurrency)
-        self.limiter = RateLimiter(self.settings.max_rps)
+        self.limiter: Limiter = self.shared_limiter or RateLimiter(self.settings.max_rps)
         self.consecutive_failures = 0
 
     def breaker(self) -> str | None:
@@ -166,6 +171,8 @@ class LLMBackend:
         self.cache = AnswerCache(settings)
         self.schema_hashes = {n: schema_hash(m) for n, m in ANSWER_MODELS.items()}
         self.total = Usage()
+        #: A job-wide rate limit shared with other processes (set by the Ray executor), or None.
+        self.shared_limiter: Limiter | None = None
         self.documents = 0
         self.sections_sent = 0
         self.ungrounded_dropped = 0
@@ -219,7 +226,7 @@ class LLMBackend:
     async def _astream(self, items: Iterator[T], load: Callable[[T], Loaded | Awaitable[Loaded]],
                        sections: Callable[[Document], list[str] | None] | None,
                        ordered: bool, ahead: int | None) -> AsyncGenerator[tuple[T, Any], None]:
-        session = Session(self.settings)
+        session = Session(self.settings, self.shared_limiter)
         # Documents in flight: twice the request slots, so while some documents are being
         # read, grounded or reconciled, others still have calls waiting for every slot.
         in_flight = max(2, 2 * self.settings.concurrency)

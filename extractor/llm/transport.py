@@ -17,7 +17,7 @@ import asyncio
 import random
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 import openai
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
@@ -165,9 +165,16 @@ class RateLimiter:
             await asyncio.sleep(delay)
 
 
+class Limiter(Protocol):
+    """Anything that spaces requests: the in-process ``RateLimiter``, or one job-wide limiter
+    shared by many processes (the Ray executor's)."""
+
+    async def wait(self) -> None: ...
+
+
 def make_sender(client: openai.AsyncOpenAI, settings: Settings, *, usage: Usage, budget: DocumentBudget,
                 semaphore: asyncio.Semaphore, base_len: int,
-                limiter: RateLimiter | None = None,
+                limiter: Limiter | None = None,
                 breaker: Callable[[], str | None] | None = None) -> Callable[..., Awaitable[Any]]:
     """The ``create`` function instructor patches: one logical call, transport retries inside.
 
