@@ -85,6 +85,7 @@ def main() -> None:
     from extractor.baseline.meta import extract_meta
     from extractor.config import Settings
     from extractor.ingest import load_bytes
+    from extractor.jobs import collector_tuned_for_jobs
     from extractor.llm.backend import LLMBackend
     from extractor.reconcile.hybrid import HybridBackend
 
@@ -108,7 +109,8 @@ def main() -> None:
         cold = Backend(Settings(**common, EXTRACTOR_USE_CACHE=False))
         t0 = time.perf_counter()
         c0 = time.process_time()
-        results = list(cold.stream(docs, lambda d: d))
+        with collector_tuned_for_jobs():     # as every bulk job runs (extractor.jobs.run_bulk)
+            results = list(cold.stream(docs, lambda d: d))
         t_cold = time.perf_counter() - t0
         cpu_cold = time.process_time() - c0
         errors = sum(1 for _, r in results if isinstance(r, Exception))

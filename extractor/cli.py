@@ -173,6 +173,8 @@ def extract(
     if resume and not out_file:
         err.print("[red]error:[/] --resume needs --out")
         raise typer.Exit(2)
+    if out_file:
+        _check_out(out_file, RUN_SUFFIXES, "a run (JSON lines)")
     fn, name = _resolve_backend(backend, settings)
     report = RunReport(backend=name, executor=executor, workers=workers or default_workers(), skipped=skipped)
     shard_dir = shards_folder(out_file) if executor == "ray" and out_file else None
@@ -230,6 +232,24 @@ def extract(
         raise typer.Exit(1)
 
 
+#: What ``--out`` of a run may be called (JSON lines), and the suffixes each export format writes.
+RUN_SUFFIXES = (".jsonl", ".ndjson")
+EXPORT_SUFFIXES = {"csv": (".csv",), "parquet": (".parquet", ".pq"), "xlsx": (".xlsx",)}
+
+
+def _check_out(out_file: Path, suffixes: tuple[str, ...], what: str) -> None:
+    """``--out`` must name a file of the right kind: a typo (``--out runs/``, ``--out run.csv`` for
+    a run) would otherwise write JSON lines where a spreadsheet or a folder was expected."""
+    if out_file.is_dir():
+        err.print(f"[red]error:[/] --out {out_file} is a folder; name the file to write, e.g. "
+                  f"{out_file / ('all' + suffixes[0])}", soft_wrap=True)
+        raise typer.Exit(2)
+    if out_file.suffix.lower() not in suffixes:
+        err.print(f"[red]error:[/] --out {out_file}: {what} is written as {' or '.join(suffixes)}; "
+                  f"e.g. {out_file.with_suffix(suffixes[0])}", soft_wrap=True)
+        raise typer.Exit(2)
+
+
 def _ray_shards() -> Any:
     from extractor.ray_jobs import shard_outcomes
 
@@ -244,6 +264,7 @@ def merge(
     """Join shard runs: one record per (path, sha256), the newest winning; conflicts are reported."""
     from extractor.jobs import merge_runs
 
+    _check_out(out_file, RUN_SUFFIXES, "a merged run (JSON lines)")
     for s in shards:
         if not s.is_file():
             err.print(f"[red]error:[/] {s}: no such run file")
@@ -286,6 +307,7 @@ def export_cmd(
     if not run.is_file():
         err.print(f"[red]error:[/] {run}: no such run file")
         raise typer.Exit(2)
+    _check_out(out_file, EXPORT_SUFFIXES[fmt], f"--format {fmt}")
     try:
         stats = export_run(run, out_file, fmt, shape, evidence)
     except ExportUnavailable as exc:

@@ -181,3 +181,24 @@ def test_inspect_only_and_section_narrow_the_listing(dev_dir):
     assert flagged and any(k.startswith("active.normative_docs") for k in flagged)
     assert not any(k.startswith("applications.") for k in flagged) and len(flagged) < len(every) / 3
     assert keys("--only", "conflicts") == set()  # the regex backend has no conflicts
+
+
+def test_out_must_name_a_file_of_the_right_kind(dev_dir, tmp_path):
+    """A typo in --out (a folder, a spreadsheet name for a run) is refused before anything is written."""
+    report = str(dev_dir / "002_392dabf3539690db.txt")
+    runner = CliRunner()
+    run = tmp_path / "run.jsonl"
+    assert runner.invoke(app, ["extract", report, "--backend", "regex", "--out", str(run)]).exit_code == 0
+    cases = [
+        (["extract", report, "--backend", "regex", "--out", str(tmp_path / "run.csv")], "run.jsonl"),
+        (["extract", report, "--backend", "regex", "--out", str(tmp_path)], "is a folder"),
+        (["merge", str(run), "--out", str(tmp_path / "merged.json")], "merged.jsonl"),
+        (["export", str(run), "--format", "parquet", "--out", str(tmp_path / "all.csv")], "all.parquet"),
+        (["export", str(run), "--format", "xlsx", "--out", str(tmp_path / "all.xls")], "all.xlsx"),
+    ]
+    for args, hint in cases:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and hint in result.output, (args, result.output)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.failures.tsv", "run.jsonl", "run.report.json"]
+    ok = runner.invoke(app, ["merge", str(run), "--out", str(tmp_path / "merged.ndjson")])
+    assert ok.exit_code == 0 and (tmp_path / "merged.ndjson").read_text() == run.read_text()
