@@ -32,6 +32,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -63,6 +64,21 @@ def make_pdf_corpus(folder: Path, copies: int) -> Path | None:
     return folder
 
 
+def speed_probe(n: int = 170) -> float:
+    """Documents/s of the regex baseline in this process: how fast the machine is right now.
+
+    The load average misses what slows a shared virtual machine (neighbours on the host);
+    this number moves with it, so figures from different runs can be compared."""
+    from extractor.baseline import extract_baseline
+    from extractor.ingest import load_bytes
+
+    originals = [p.read_bytes() for p in sorted(DEV.glob("*.txt"))]
+    t0 = time.perf_counter()
+    for i in range(n):
+        extract_baseline(load_bytes(originals[i % len(originals)] + f"\n{i}\n".encode(), name=f"p{i}.txt"))
+    return n / (time.perf_counter() - t0)
+
+
 def run_job(inputs: Path, out: Path, workers: int, backend: str = "regex",
             env: dict[str, str] | None = None) -> tuple[float, int, float]:
     """(seconds, documents written, peak RSS MB of the job process) for one ``extractor extract``."""
@@ -80,7 +96,7 @@ def run_job(inputs: Path, out: Path, workers: int, backend: str = "regex",
     return seconds, docs, usage.ru_maxrss / 1024
 
 
-def hybrid_rates(base: Path, n_docs: int, concurrency: int, latency: float) -> None:
+def hybrid_rates(base: Path, n_docs: int, concurrency: int, latency: float, rounds: int) -> None:
     """Calls/s of ``extract --backend hybrid`` at 1 and 2 workers, against the ideal."""
     import multiprocessing as mp
 
@@ -97,14 +113,15 @@ def hybrid_rates(base: Path, n_docs: int, concurrency: int, latency: float) -> N
         folder = make_txt_corpus(base / "hybrid", n_docs)
         ideal = concurrency / latency
         run_job(folder, base / "hybrid_warm.jsonl", 2, "hybrid", env)   # untimed: fills the server's memo
-        for workers in (1, 2):
-            out = base / f"hybrid_{workers}.jsonl"
-            run_job(folder, out, workers, "hybrid", env)
-            report = json.loads(out.with_name(out.stem + ".report.json").read_text(encoding="utf-8"))
-            calls = (report["model"] or {}).get("calls", 0)
-            rate = calls / report["seconds"]
-            print(f"hybrid: {n_docs} docs, --workers {workers}: {calls} calls in {report['seconds']:.1f} s, "
-                  f"{rate:.1f} calls/s = {rate / ideal:.2f} of ideal ({concurrency} / {latency} s = {ideal:.0f}/s)")
+        for _round in range(rounds):
+            for workers in (1, 2):
+                out = base / f"hybrid_{workers}.jsonl"
+                run_job(folder, out, workers, "hybrid", env)
+                report = json.loads(out.with_name(out.stem + ".report.json").read_text(encoding="utf-8"))
+                calls = (report["model"] or {}).get("calls", 0)
+                rate = calls / report["seconds"]
+                print(f"hybrid: {n_docs} docs, --workers {workers}: {calls} calls in {report['seconds']:.1f} s, "
+                      f"{rate:.1f} calls/s = {rate / ideal:.2f} of ideal ({concurrency} / {latency} s = {ideal:.0f}/s)")
     finally:
         stop.set()
         server.join(timeout=10)
@@ -119,10 +136,12 @@ def main() -> None:
     ap.add_argument("--hybrid-docs", type=int, default=1000, help="documents for the hybrid comparison (0: skip)")
     ap.add_argument("--concurrency", type=int, default=32, help="concurrent model calls (hybrid)")
     ap.add_argument("--latency", type=float, default=0.2, help="the scripted server's answer delay, seconds")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved 1- and 2-worker runs per comparison")
     args = ap.parse_args()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"machine: {cores} cores, load average {load:.2f} at start")
+    print(f"machine: {cores} cores, load average {load:.2f} at start; speed probe {speed_probe():.0f} docs/s "
+          "(the regex baseline on the dev reports in this process; ~250 when this 2-core machine is quiet)")
     with tempfile.TemporaryDirectory(prefix="bench_bulk_") as tmp:
         base = Path(tmp)
         txt = make_txt_corpus(base / "txt", args.txt) if args.txt else None
@@ -131,15 +150,18 @@ def main() -> None:
             if folder is None:
                 print(f"{kind}: skipped")
                 continue
-            rates = {}
-            for workers in (1, 2):
-                secs, docs, _ = run_job(folder, base / f"{kind}_{workers}.jsonl", workers)
-                rates[workers] = docs / secs
-                print(f"{kind}: {docs} docs, --workers {workers}: {secs:.1f} s, {rates[workers]:.1f} docs/s")
+            rates: dict[int, list[float]] = {1: [], 2: []}
+            for _round in range(args.rounds):       # interleaved: 1, 2, 1, 2, ... (the machine's speed drifts)
+                for workers in (1, 2):
+                    secs, docs, _ = run_job(folder, base / f"{kind}_{workers}.jsonl", workers)
+                    rates[workers].append(docs / secs)
+                    print(f"{kind}: {docs} docs, --workers {workers}: {secs:.1f} s, {docs / secs:.1f} docs/s")
             same = (base / f"{kind}_1.jsonl").read_bytes() == (base / f"{kind}_2.jsonl").read_bytes()
-            print(f"{kind}: speed-up 2 vs 1 workers: {rates[2] / rates[1]:.2f}x (records identical: {same})")
+            ratios = sorted(b / a for a, b in zip(rates[1], rates[2]))
+            print(f"{kind}: speed-up 2 vs 1 workers: median {statistics.median(ratios):.2f}x "
+                  f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)}; records identical: {same})")
         if args.hybrid_docs:
-            hybrid_rates(base, args.hybrid_docs, args.concurrency, args.latency)
+            hybrid_rates(base, args.hybrid_docs, args.concurrency, args.latency, args.rounds)
         rss = {}
         for n in (args.small, args.large):
             folder = make_txt_corpus(base / f"mem{n}", n)

@@ -479,7 +479,7 @@ def _run_bulk(files: list[Path], backend: Backend, sink: TextIO, report: RunRepo
         concurrency = int(getattr(getattr(backend, "settings", None), "concurrency", 8))
         # Read-ahead for a model backend: enough documents read ahead to keep every request slot busy.
         model_window = options.window or max(64, 4 * concurrency)
-        window = options.window or 4 * executor.workers
+        window = options.window or 16 * executor.workers
         finished = (_model_records(tasks, backend, executor, model_window) if streaming
                     else executor.map_ordered(work, tasks, window, worker_died))
     else:
