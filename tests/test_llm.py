@@ -508,3 +508,19 @@ def test_ordered_stream_pulls_lazily_and_yields_in_input_order(server, tmp_path,
     assert len(pulled) == len(docs)
     unordered = [d.path for d, _ in LLMBackend(settings).stream(docs, lambda d: d, lambda d: ["other"])]
     assert sorted(unordered) == sorted(out) and unordered[0] != docs[0].path   # the slow one is not first
+
+
+def test_model_calls_run_on_uvloop_where_it_is_installed(server, tmp_path, chongqing):
+    import asyncio
+
+    uvloop = pytest.importorskip("uvloop")
+    loops: list[type] = []
+
+    async def load(doc):
+        loops.append(type(asyncio.get_running_loop()))
+        return doc
+
+    backend = LLMBackend(make_settings(server, tmp_path, EXTRACTOR_USE_CACHE=False))
+    [(_, result)] = list(backend.stream([chongqing], load, lambda d: ["appeals"]))
+    assert not isinstance(result, Exception) and result.values
+    assert loops == [uvloop.Loop]

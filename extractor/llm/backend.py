@@ -200,7 +200,7 @@ class LLMBackend:
         ``load`` may return ``(document, baseline)`` when the caller already read the
         baseline (bulk workers do, off the event loop), so it is not computed twice, and
         may return an awaitable of either (a document a worker process is still reading)."""
-        loop = asyncio.new_event_loop()
+        loop = _new_loop()
         agen = self._astream(iter(items), load, sections, ordered, ahead)
         try:
             while True:
@@ -537,3 +537,15 @@ def _flat_keys() -> frozenset[str]:
 
 
 _FLAT_KEYS = _flat_keys()
+
+
+def _new_loop() -> asyncio.AbstractEventLoop:
+    """The loop every model call runs on: uvloop where it is installed (a dependency except on
+    Windows), else asyncio's own.  Why: one loop drives every request of a job, and its
+    per-callback overhead is part of each call's cost; with uvloop a 1 000-report hybrid job
+    reached 0.81/0.83/0.74 of ideal calls/s against 0.76/0.79/0.72 in interleaved runs."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
