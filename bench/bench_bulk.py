@@ -113,6 +113,7 @@ def hybrid_rates(base: Path, n_docs: int, concurrency: int, latency: float, roun
         folder = make_txt_corpus(base / "hybrid", n_docs)
         ideal = concurrency / latency
         run_job(folder, base / "hybrid_warm.jsonl", 2, "hybrid", env)   # untimed: fills the server's memo
+        shares: dict[int, list[float]] = {1: [], 2: []}
         for _round in range(rounds):
             for workers in (1, 2):
                 out = base / f"hybrid_{workers}.jsonl"
@@ -120,8 +121,12 @@ def hybrid_rates(base: Path, n_docs: int, concurrency: int, latency: float, roun
                 report = json.loads(out.with_name(out.stem + ".report.json").read_text(encoding="utf-8"))
                 calls = (report["model"] or {}).get("calls", 0)
                 rate = calls / report["seconds"]
+                shares[workers].append(rate / ideal)
                 print(f"hybrid: {n_docs} docs, --workers {workers}: {calls} calls in {report['seconds']:.1f} s, "
                       f"{rate:.1f} calls/s = {rate / ideal:.2f} of ideal ({concurrency} / {latency} s = {ideal:.0f}/s)")
+        for workers in (1, 2):
+            print(f"hybrid: --workers {workers}: median {statistics.median(shares[workers]):.2f} of ideal "
+                  f"(aim >= 0.8 with workers; rounds: {', '.join(f'{x:.2f}' for x in shares[workers])})")
     finally:
         stop.set()
         server.join(timeout=10)

@@ -18,6 +18,7 @@ and cost figures, not model accuracy.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import multiprocessing as mp
 import tempfile
@@ -38,18 +39,19 @@ def _serve(latency: float, queue: mp.Queue[str], stop: mp.Event) -> None:
         # Memoised so the server's own CPU (it runs the regex baseline) does not limit the client.
         # Like a real endpoint it reports usage: prompt tokens estimated from what was sent
         # (messages + schema), with the estimator the whole-report comparison uses.
-        key = json.dumps(req["messages"], ensure_ascii=False, sort_keys=True)
+        messages = json.dumps(req["messages"], ensure_ascii=False, sort_keys=True)
+        key = hashlib.sha1(messages.encode()).hexdigest()   # a digest, not the 20 KB text: the memo stays small
         if key not in answers:
             answer = baseline_answer(req)
-            sent = key + json.dumps(req.get("tools") or req.get("response_format") or "", ensure_ascii=False)
+            sent = messages + json.dumps(req.get("tools") or req.get("response_format") or "", ensure_ascii=False)
             answers[key] = (answer, estimate_tokens(sent), estimate_tokens(json.dumps(answer, ensure_ascii=False)))
         answer, prompt_tokens, completion_tokens = answers[key]
         return Reply(200, completion(req, answer, usage=(prompt_tokens, completion_tokens)))
 
-    srv = FakeOpenAI(responder=respond, latency=latency).start()
+    srv = FakeOpenAI(responder=respond, latency=latency, record=False).start()
     queue.put(srv.base_url)
     stop.wait()
-    queue.put(str(len(srv.chat_requests)))
+    queue.put(str(srv.chat_count))
     srv.stop()
 
 

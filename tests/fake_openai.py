@@ -151,11 +151,16 @@ def baseline_responder(request: dict[str, Any]) -> Reply:
 class FakeOpenAI:
     """Start with ``start()``; ``base_url`` is then http://127.0.0.1:PORT/v1."""
 
-    def __init__(self, responder: Callable[[dict[str, Any]], Reply] = baseline_responder, latency: float = 0.0) -> None:
+    def __init__(self, responder: Callable[[dict[str, Any]], Reply] = baseline_responder, latency: float = 0.0,
+                 record: bool = True) -> None:
         self.script: deque[Step] = deque()
         self.responder = responder
         self.latency = latency
+        #: Keep every request (tests read them).  Benchmarks turn it off: tens of thousands of
+        #: recorded 20 KB bodies grow the server's heap until its garbage collector stalls replies.
+        self.record = record
         self.requests: list[Recorded] = []
+        self.chat_count = 0
         self.in_flight = 0
         self.max_in_flight = 0      # the most requests the server was answering at once
         self._lock = threading.Lock()
@@ -171,6 +176,7 @@ class FakeOpenAI:
         with self._lock:
             self.script.clear()
             self.requests.clear()
+            self.chat_count = 0
 
     @property
     def chat_requests(self) -> list[Recorded]:
@@ -197,7 +203,10 @@ class FakeOpenAI:
                 except json.JSONDecodeError:
                     body = {"_raw": raw.decode("utf-8", "replace")}
                 with fake._lock:
-                    fake.requests.append(Recorded(self.path, dict(self.headers), body, time.monotonic()))
+                    if self.path.endswith("/chat/completions"):
+                        fake.chat_count += 1
+                    if fake.record:
+                        fake.requests.append(Recorded(self.path, dict(self.headers), body, time.monotonic()))
                     step = fake.script.popleft() if fake.script else fake.responder
                     fake.in_flight += 1
                     fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
