@@ -219,7 +219,10 @@ def extract(
             import shutil
 
             shutil.rmtree(scratch, ignore_errors=True)
-    _print_llm_totals(fn)
+    if executor == "ray":
+        _print_shard_model_totals(report)   # the calls were made on the workers, not by this process
+    else:
+        _print_llm_totals(fn)
     _print_run_end(report, out_file, report_file, failures_file)
     if stopped:
         raise typer.Exit(3)
@@ -362,6 +365,16 @@ class _progress:
     def __exit__(self, *exc) -> None:
         if self._progress:
             self._progress.stop()
+
+
+def _print_shard_model_totals(report) -> None:
+    """A Ray job's model totals, summed from its records (the workers made the calls)."""
+    m = report.model
+    if m:
+        err.print(f"model (on the Ray workers): {m.get('calls', 0)} completions ({m.get('reasks', 0)} re-asks, "
+                  f"{m.get('failed_requests', 0)} failed requests retried), {m.get('cache_hits', 0)} cache hits, "
+                  f"{m.get('prompt_tokens', 0)} prompt + {m.get('completion_tokens', 0)} completion tokens",
+                  soft_wrap=True)
 
 
 def _print_llm_totals(fn) -> None:

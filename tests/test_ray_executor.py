@@ -66,6 +66,7 @@ def test_hybrid_shards_call_the_model_from_ray_workers_and_match_the_local_run(l
     finally:
         server.stop()
     assert code == 0, output
+    assert f"model (on the Ray workers): {local_requests} completions" in output
     a, b = [json.loads(x) for x in local.read_text().splitlines()], [json.loads(x) for x in ray_run.read_text().splitlines()]
     assert [r["path"] for r in b] == inputs
     assert [r["fields"] for r in a] == [r["fields"] for r in b]
