@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import time
 from collections import deque
@@ -248,4 +249,6 @@ def harvest_ledgers(shard_dir: Path, run: Path) -> int:
                 if not json.loads(line).get("error"):
                     sink.write(line + "\n")
                     added += 1
+        sink.flush()
+        os.fsync(sink.fileno())   # the ledgers are removed when the job starts: the run must hold them first
     return added
