@@ -165,8 +165,9 @@ class InlineExecutor:
 
 class ProcessExecutor:
     """A local process pool.  A worker that dies (a PDF library crashing, the OOM killer) breaks
-    the pool: it is restarted and the documents in flight are retried once, then recorded as
-    failed, so one bad file never ends the job."""
+    the pool and fails every document in flight with it.  The pool is restarted and those
+    documents are read again **one at a time**, so the one that breaks it again is known and
+    recorded as failed, and the others get their records; one bad file never ends the job."""
 
     name = "processes"
 
@@ -182,7 +183,7 @@ class ProcessExecutor:
 
     def map_ordered(self, fn: Callable[[T], R], items: Iterable[T], window: int,
                     on_error: Callable[[T, BaseException], R]) -> Iterator[R]:
-        pending: list[tuple[T, Future[R], int]] = []
+        pending: deque[tuple[T, Future[R]]] = deque()
         source = iter(items)
         exhausted = False
         while True:
@@ -192,27 +193,36 @@ class ProcessExecutor:
                 except StopIteration:
                     exhausted = True
                     break
-                pending.append((item, self._pool.submit(fn, item), 0))
+                pending.append((item, self.submit_or_restart(fn, item)))
             if not pending:
                 return
-            item, fut, tries = pending.pop(0)
+            item, fut = pending.popleft()
             try:
                 yield fut.result()
-            except BrokenProcessPool as exc:
+            except BrokenProcessPool:
                 self._restart()
-                retried = [(it, self._pool.submit(fn, it), n + 1) for it, _f, n in pending]
-                if tries == 0:
-                    pending = [(item, self._pool.submit(fn, item), 1), *retried]
-                    continue
-                pending = retried
-                yield on_error(item, exc)
+                suspects = [item, *(it for it, _f in pending)]   # still in input order
+                pending.clear()
+                for suspect in suspects:
+                    yield self.alone(fn, suspect, on_error)
 
-    def submit(self, fn: Callable[[T], R], item: T) -> Future[R] | None:
+    def alone(self, fn: Callable[[T], R], item: T, on_error: Callable[[T, BaseException], R]) -> R:
+        """``fn(item)`` with nothing else in the pool: if the pool breaks now, this item broke it."""
+        try:
+            return self.submit_or_restart(fn, item).result()
+        except BrokenProcessPool as exc:
+            self._restart()
+            return on_error(item, exc)
+
+    def submit_or_restart(self, fn: Callable[[T], R], item: T) -> Future[R]:
         try:
             return self._pool.submit(fn, item)
         except BrokenProcessPool:
             self._restart()
             return self._pool.submit(fn, item)
+
+    def submit(self, fn: Callable[[T], R], item: T) -> Future[R] | None:
+        return self.submit_or_restart(fn, item)
 
     def _restart(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -559,6 +569,7 @@ def _model_records(tasks: Iterator[Task], backend: Backend, executor: Executor, 
             yield queue.popleft()
 
     loaded: dict[int, Outcome] = {}
+    retry_one_at_a_time = asyncio.Lock()   # binds to the backend's loop on first use
 
     def handed_over(p: _Pending, outcome: Outcome) -> Any:
         if outcome.prepared is None:
@@ -577,8 +588,10 @@ def _model_records(tasks: Iterator[Task], backend: Backend, executor: Executor, 
             except BrokenProcessPool:
                 # A worker died (a crashing PDF library, the OOM killer) and took the pool with
                 # it: every document in flight failed with it, most of them innocent.  Each is
-                # read once more on the restarted pool; the one that kills it again is recorded.
-                outcome = await _retry_once(p.task)
+                # read again, one at a time (the lock), so the one that kills the pool again is
+                # the one recorded, not the innocent ones in flight beside it.
+                async with retry_one_at_a_time:
+                    outcome = await _retry_once(p.task)
             except Exception as exc:  # noqa: BLE001 - the worker died: recorded for this document
                 outcome = worker_died(p.task, exc)
             return handed_over(p, outcome)

@@ -191,10 +191,34 @@ def test_hybrid_with_workers_reuses_the_workers_baseline_and_matches_the_serial_
     assert report.model["calls"] > 0 and report.failed == 1
 
 
+def _crash_on_killer(item: str) -> str:
+    """A worker function that kills its process on one item, like a crashing PDF library."""
+    if item == "killer":
+        os._exit(1)
+    time.sleep(0.05)
+    return item
+
+
+def test_a_pool_that_breaks_fails_only_the_document_that_broke_it():
+    """A real worker process dies: the pool breaks and fails every document in flight.  They are
+    read again one at a time, so only the one that kills the pool again is recorded as failed."""
+    from extractor.jobs import ProcessExecutor
+
+    items = ["a", "b", "killer", "c", "d", "e", "f"]
+    executor = ProcessExecutor(2)
+    try:
+        out = list(executor.map_ordered(_crash_on_killer, items, window=8, on_error=lambda it, exc: f"failed {it}"))
+        assert list(executor.map_ordered(_crash_on_killer, ["g", "h"], window=8, on_error=lambda it, exc: "x")) == ["g", "h"]
+    finally:
+        executor.close()
+    assert out == ["a", "b", "failed killer", "c", "d", "e", "f"]
+
+
 def test_a_pool_that_breaks_during_a_model_job_costs_only_the_document_that_broke_it(tmp_path, dev_dir, monkeypatch):
-    """A worker that dies takes every document in flight down with it (BrokenProcessPool).  In a
-    model job each of those is read once more; only the one that breaks the pool again is recorded
-    as failed, and every other document still gets its model answers."""
+    """The same in a model job: a break fails every document in flight (as a real pool does);
+    each is read again, one at a time, and only the killer is recorded as failed, while every
+    other document still gets its model answers."""
+    import threading
     from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
@@ -204,25 +228,33 @@ def test_a_pool_that_breaks_during_a_model_job_costs_only_the_document_that_brok
     inputs = [str(dev_dir / name) for name in REPORTS]
 
     class BreakingPool:
-        """Like a process pool whose worker dies on ``killer``: the first break fails everything
-        submitted so far; after the restart, only the killer breaks it again."""
+        """Runs what was submitted within 20 ms as one batch; a batch holding ``killer`` breaks
+        the pool, and every future of the batch fails, as a real process pool's do."""
 
         name, workers = "fake", 2
 
         def __init__(self) -> None:
             self.submitted: list[str] = []
-            self.broke = False
+            self._batch: list[tuple] = []
+            self._lock = threading.Lock()
 
         def submit(self, fn, task: Task) -> Future:
-            self.submitted.append(task.path)
             future: Future = Future()
-            if task.path == killer or not self.broke and len(self.submitted) <= 3:
-                if len(self.submitted) == 3:
-                    self.broke = True
-                future.set_exception(BrokenProcessPool("A child process terminated abruptly"))
-            else:
-                future.set_result(fn(task))
+            with self._lock:
+                self.submitted.append(task.path)
+                self._batch.append((fn, task, future))
+            threading.Timer(0.02, self._run_batch).start()
             return future
+
+        def _run_batch(self) -> None:
+            with self._lock:
+                batch, self._batch = self._batch, []
+            broken = any(task.path == killer for _fn, task, _f in batch)
+            for fn, task, future in batch:
+                if broken:
+                    future.set_exception(BrokenProcessPool("A child process terminated abruptly"))
+                else:
+                    future.set_result(fn(task))
 
     server = FakeOpenAI().start()
     try:
@@ -238,7 +270,7 @@ def test_a_pool_that_breaks_during_a_model_job_costs_only_the_document_that_brok
     assert [o.path for o in outcomes] == inputs
     failed = [o.path for o in outcomes if o.summary and o.summary.error]
     assert failed == [killer]
-    assert pool.submitted.count(killer) == 2 and pool.submitted.count(inputs[0]) == 2   # retried once each
+    assert pool.submitted.count(killer) == 2     # read, then read again alone: broke it again
     records = [json.loads(o.line) for o in outcomes if o.line]
     assert all(r["usage"] for r in records if r["path"] != killer)
     assert "worker process died" in records[1]["error"]
