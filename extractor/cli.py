@@ -173,6 +173,10 @@ def extract(
     if resume and not out_file:
         err.print("[red]error:[/] --resume needs --out")
         raise typer.Exit(2)
+    if address and not out_file:
+        err.print("[red]error:[/] --executor ray --address needs --out on a folder every node sees (the shards "
+                  "write their ledgers beside it)", soft_wrap=True)
+        raise typer.Exit(2)
     if out_file:
         _check_out(out_file, RUN_SUFFIXES, "a run (JSON lines)")
     fn, name = _resolve_backend(backend, settings)

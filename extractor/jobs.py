@@ -445,13 +445,16 @@ def collector_tuned_for_jobs() -> Iterator[None]:
     nearly everything a document leaves behind, so memory stays flat (measured:
     ``bench.bench_bulk``).  Measured on the same job: 0.47 s in the collector."""
     before = gc.get_threshold()
-    gc.freeze()
+    freeze = gc.get_freeze_count() == 0   # nested (a Ray shard inside a job) or frozen by a host: leave it be
+    if freeze:
+        gc.freeze()
     gc.set_threshold(*JOB_GC_THRESHOLDS)
     try:
         yield
     finally:
         gc.set_threshold(*before)
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
 
 
 #: Makes a job's records in input order on some other executor (``ray_jobs.shard_outcomes``).
@@ -515,6 +518,11 @@ def _run_bulk(files: list[Path], backend: Backend, sink: TextIO, report: RunRepo
                 raise TooManyFailures(report.stopped)
     finally:
         _sync(sink)
+        # Closed here, after the run is synced, not whenever the collector gets to it: a Ray
+        # job's shards are cancelled and its ledgers dropped only once the run holds them.
+        close = getattr(finished, "close", None)
+        if close is not None:
+            close()
         log.close()
         if executor is not None:
             executor.close()
@@ -579,7 +587,11 @@ def _model_records(tasks: Iterator[Task], backend: Backend, executor: Executor, 
 
     def load(p: _Pending) -> Any:
         if p.future is None:
-            return handed_over(p, work(p.task))
+            # No worker processes (one worker, or a Ray shard): read it on a thread, so a long
+            # PDF or OCR page does not stop the loop from answering the responses in flight.
+            async def read_here() -> Any:
+                return handed_over(p, await asyncio.to_thread(work, p.task))
+            return read_here()
 
         async def wait() -> Any:
             assert p.future is not None

@@ -32,7 +32,7 @@ import shutil
 import time
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -71,8 +71,9 @@ class ShardSpec:
     paths: tuple[str, ...]
     backend_name: str
     settings: Settings | None        # None for the regex backend (no model)
-    ledger: str
+    ledger: str                      # absolute: workers may run in another folder
     rate_gate: Any = None            # a RateGate actor handle: the job-wide rate limit, or None
+    cwd: str | None = None           # the driver's folder: relative input paths resolve as there
 
 
 def ledger_name(index: int) -> str:
@@ -84,6 +85,8 @@ def run_shard(spec: ShardSpec) -> int:
 
     Documents already in the ledger with the same sha256 are skipped, so a retried
     task continues where the dead one stopped."""
+    if spec.cwd and os.path.isdir(spec.cwd):
+        os.chdir(spec.cwd)   # records keep each path as given; it must read the same file as on the driver
     ledger = Path(spec.ledger)
     done = prepare_resume(ledger) if ledger.exists() else {}
     todo = [Path(p) for p in spec.paths if not (p in done and done[p] == file_sha256(Path(p)))]
@@ -175,12 +178,17 @@ def shard_outcomes(files: list[Path], backend: Backend, options: JobOptions, rep
     report.workers = job.cpus
     ray = job.ray
     gate = None
-    if settings is not None and settings.max_rps:
-        gate = ray.remote(num_cpus=0)(RateGate).remote(settings.max_rps)
+    if settings is not None:
+        # One job, one concurrency: each of the shards running at once gets its share.
+        settings = settings.model_copy(update={"concurrency": max(1, settings.concurrency // max(1, job.cpus))})
+        if settings.max_rps:
+            gate = ray.remote(num_cpus=0)(RateGate).remote(settings.max_rps)
     task = ray.remote(num_cpus=1, max_retries=2)(run_shard)
     size = max(1, options.shard_size)
+    ledgers = shard_dir.resolve()
+    cwd = os.getcwd()
     specs = (ShardSpec(i, tuple(str(f) for f in files[start:start + size]), backend_name, settings,
-                       str(shard_dir / ledger_name(i)), gate)
+                       str(ledgers / ledger_name(i)), gate, cwd)
              for i, start in enumerate(range(0, len(files), size)))
     in_flight: deque[tuple[ShardSpec, Any]] = deque()
     limit = max(2, 2 * job.cpus)
@@ -189,9 +197,9 @@ def shard_outcomes(files: list[Path], backend: Backend, options: JobOptions, rep
         for spec in specs:
             in_flight.append((spec, task.remote(spec)))
             if len(in_flight) >= limit:
-                yield from _collect(ray, *in_flight.popleft())
+                yield from _collect(ray, task, *in_flight.popleft())
         while in_flight:
-            yield from _collect(ray, *in_flight.popleft())
+            yield from _collect(ray, task, *in_flight.popleft())
         finished_cleanly = True
     finally:
         for _spec, ref in in_flight:
@@ -201,15 +209,30 @@ def shard_outcomes(files: list[Path], backend: Backend, options: JobOptions, rep
             shutil.rmtree(shard_dir, ignore_errors=True)
 
 
-def _collect(ray: Any, spec: ShardSpec, ref: Any) -> Iterator[Outcome]:
-    """A finished shard's records from its ledger, in the shard's input order; a document the
-    ledger lacks (the task died for good) gets a failure record naming why."""
+def _collect(ray: Any, task: Any, spec: ShardSpec, ref: Any) -> Iterator[Outcome]:
+    """A finished shard's records from its ledger, in the shard's input order.
+
+    A shard whose task died for good (a document that crashes its worker every time, after
+    Ray's retries) is missing the records from that document on.  Each missing document is
+    then run as a shard of its own, so only the one that keeps crashing is recorded as failed
+    (``worker_died_record``), not the rest of its shard."""
     error: BaseException | None = None
     try:
         ray.get(ref)
     except Exception as exc:  # noqa: BLE001 - RayTaskError, WorkerCrashedError, ...: the records say so
         error = exc
     lines = _ledger_lines(Path(spec.ledger))
+    missing = [p for p in spec.paths if p not in lines]
+    if error is not None and missing:
+        alone = [(path, replace(spec, paths=(path,), ledger=f"{spec.ledger}.{n}.jsonl"))
+                 for n, path in enumerate(missing)]
+        refs = {path: task.remote(single) for path, single in alone}
+        for path, single in alone:
+            try:
+                ray.get(refs[path])
+            except Exception as exc:  # noqa: BLE001 - this one crashes its worker: recorded below
+                error = exc
+            lines.update(_ledger_lines(Path(single.ledger)))
     for path in spec.paths:
         line = lines.get(path)
         if line is None:
@@ -238,16 +261,32 @@ def _ledger_lines(ledger: Path) -> dict[str, str]:
 
 def harvest_ledgers(shard_dir: Path, run: Path) -> int:
     """Append the good records of a previous job's shard ledgers to the run (``--resume``):
-    the work of shards that finished before the driver died is kept, not redone.  Returns
-    how many records were appended; ``prepare_resume`` then drops repeats."""
+    the work of shards that finished before the driver died is kept, not redone.  A document
+    the run already holds a good record of keeps that one (the run may be newer than an old
+    ledger).  Returns how many records were appended; ``prepare_resume`` then checks them."""
     if not shard_dir.is_dir():
         return 0
+    have: set[str] = set()
+    ends_cut = False
+    if run.exists() and run.stat().st_size:
+        with run.open("rb") as fh:
+            for raw in fh:
+                ends_cut = not raw.endswith(b"\n")
+                try:
+                    rec = json.loads(raw)
+                except (json.JSONDecodeError, UnicodeDecodeError):
+                    continue
+                if isinstance(rec, dict) and not rec.get("error") and not ends_cut:
+                    have.add(str(rec.get("path")))
     added = 0
     with run.open("a", encoding="utf-8") as sink:
+        if ends_cut:
+            sink.write("\n")   # never glue a harvested record onto a line a killed job cut short
         for ledger in sorted(shard_dir.glob(LEDGER_GLOB)):
-            for line in _ledger_lines(ledger).values():
-                if not json.loads(line).get("error"):
+            for path, line in _ledger_lines(ledger).items():
+                if path not in have and not json.loads(line).get("error"):
                     sink.write(line + "\n")
+                    have.add(path)
                     added += 1
         sink.flush()
         os.fsync(sink.fileno())   # the ledgers are removed when the job starts: the run must hold them first

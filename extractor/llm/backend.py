@@ -284,6 +284,7 @@ class LLMBackend:
         finally:
             for t in running:
                 t.cancel()
+            await asyncio.gather(*running, return_exceptions=True)   # let them unwind before the client closes
             await session.aclose()
 
     async def aextract(self, session: Session, doc: Document, only: list[str] | None = None,
