@@ -556,7 +556,9 @@ def _model_records(tasks: Iterator[Task], backend: Backend, executor: Executor, 
     """Documents stream through the model backend in one pass, records in input order.
 
     Each document is submitted to a worker ``window`` documents before the backend
-    takes it, so it is usually read (and baselined) by the time its turn comes; the
+    takes it, so it is usually read (and baselined) by the time its turn comes (so about
+    twice ``window`` documents are held at most: those read ahead, and those finished
+    behind a slow one); the
     event loop awaits the worker's future, it never blocks on it.  There is no batch
     boundary: the backend pulls a new document whenever one finishes, so the request
     slots never drain mid-job.  With no worker processes a document is read inside
