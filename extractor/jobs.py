@@ -27,7 +27,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -589,10 +589,12 @@ def _model_records(tasks: Iterator[Task], backend: Backend, executor: Executor, 
 
     def load(p: _Pending) -> Any:
         if p.future is None:
-            # No worker processes (one worker, or a Ray shard): read it on a thread, so a long
-            # PDF or OCR page does not stop the loop from answering the responses in flight.
+            # No worker processes (one worker, or a Ray shard): read it on the one reader thread,
+            # so a long PDF or OCR page does not stop the loop from answering the responses in
+            # flight.  One thread, never several: pdfium is not thread-safe.
             async def read_here() -> Any:
-                return handed_over(p, await asyncio.to_thread(work, p.task))
+                outcome = await asyncio.get_running_loop().run_in_executor(reader, work, p.task)
+                return handed_over(p, outcome)
             return read_here()
 
         async def wait() -> Any:
@@ -618,13 +620,17 @@ def _model_records(tasks: Iterator[Task], backend: Backend, executor: Executor, 
         except Exception as exc:  # noqa: BLE001 - died twice: this document's record says so
             return worker_died(task, exc)
 
-    for p, result in backend.stream(submitted(), load, ordered=True, ahead=window):
-        if isinstance(result, _Finished):
-            yield result.outcome
-            continue
-        outcome = loaded.pop(id(p), None)
-        yield Outcome.finished(record_from_result(
-            p.task.path, outcome.prepared if outcome else None, result, backend.name))
+    reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extractor-reader")
+    try:
+        for p, result in backend.stream(submitted(), load, ordered=True, ahead=window):
+            if isinstance(result, _Finished):
+                yield result.outcome
+                continue
+            outcome = loaded.pop(id(p), None)
+            yield Outcome.finished(record_from_result(
+                p.task.path, outcome.prepared if outcome else None, result, backend.name))
+    finally:
+        reader.shutdown(wait=True, cancel_futures=True)
 
 
 def default_workers() -> int:

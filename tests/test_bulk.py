@@ -276,6 +276,46 @@ def test_a_pool_that_breaks_during_a_model_job_costs_only_the_document_that_brok
     assert "worker process died" in records[1]["error"]
 
 
+def test_without_worker_processes_a_model_job_reads_one_document_at_a_time(dev_dir, monkeypatch):
+    """With one worker (and in Ray shards) documents are read on a thread beside the event loop,
+    but never two at once: pdfium is not thread-safe."""
+    import threading
+
+    import extractor.jobs as jobs
+
+    real_work = jobs.work
+    state = {"now": 0, "most": 0, "threads": set()}
+    lock = threading.Lock()
+
+    def counting_work(task):
+        with lock:
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+            state["threads"].add(threading.current_thread().name)
+        time.sleep(0.05)
+        try:
+            return real_work(task)
+        finally:
+            with lock:
+                state["now"] -= 1
+
+    monkeypatch.setattr(jobs, "work", counting_work)
+    server = FakeOpenAI().start()
+    try:
+        for k, v in {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-test", "EXTRACTOR_MODEL": "test-model",
+                     "EXTRACTOR_USE_CACHE": "false"}.items():
+            monkeypatch.setenv(k, v)
+        backend = make_backend("hybrid", Settings())
+        tasks = iter([jobs.Task(str(dev_dir / name), "hybrid", prepare_only=True, want_baseline=True)
+                      for name in REPORTS])
+        outcomes = list(jobs._model_records(tasks, backend, jobs.InlineExecutor(), window=8))
+    finally:
+        server.stop()
+    assert [json.loads(o.line)["error"] for o in outcomes] == [None] * len(REPORTS)
+    assert state["most"] == 1
+    assert state["threads"] and threading.main_thread().name not in state["threads"]   # off the loop's thread
+
+
 def test_the_collector_is_tuned_for_the_job_and_restored_after():
     import gc
 
