@@ -82,20 +82,23 @@ class RecordSummary:
     @classmethod
     def of_json(cls, record: dict[str, Any]) -> RecordSummary:
         """The same summary read from a record's JSON (a Ray shard's ledger line)."""
-        total = (record.get("usage") or {}).get("total")
-        usage = tuple((k, int(v)) for k, v in total.items()
-                      if isinstance(v, (int, float)) and not isinstance(v, bool)) if isinstance(total, dict) else ()
         return cls(str(record.get("path")), record.get("error"), record.get("error_type"), record.get("template"),
                    bool(record.get("checks") or record.get("flags")),
-                   any(f.get("kind") == "model_error" for f in record.get("flags") or []), usage)
+                   any(f.get("kind") == "model_error" for f in record.get("flags") or []),
+                   _usage_counts((record.get("usage") or {}).get("total")))
 
     @classmethod
     def of(cls, record: DocumentRecord) -> RecordSummary:
-        total = record.usage.get("total") if record.usage else None
-        usage = tuple((k, int(v)) for k, v in total.items()
-                      if isinstance(v, (int, float)) and not isinstance(v, bool)) if isinstance(total, dict) else ()
         return cls(record.path, record.error, record.error_type, record.template,
-                   bool(record.checks or record.flags), any(f.kind == "model_error" for f in record.flags), usage)
+                   bool(record.checks or record.flags), any(f.kind == "model_error" for f in record.flags),
+                   _usage_counts(record.usage.get("total") if record.usage else None))
+
+
+def _usage_counts(total: Any) -> tuple[tuple[str, int], ...]:
+    """The numeric counters of a record's ``usage.total`` (calls, tokens, cache hits ...)."""
+    if not isinstance(total, dict):
+        return ()
+    return tuple((k, int(v)) for k, v in total.items() if isinstance(v, (int, float)) and not isinstance(v, bool))
 
 
 @dataclass
@@ -244,9 +247,10 @@ def worker_died_record(path: str, backend_name: str, exc: BaseException | None) 
                                   message=f"the worker process died while reading this document ({why})")
 
 
-def make_executor(workers: int) -> Executor:
-    """Worker processes, or inline for one worker.  (A Ray job runs shards: ``ray_jobs``.)"""
-    return InlineExecutor() if workers <= 1 else ProcessExecutor(workers)
+def make_executor(workers: int, inline: bool = True) -> Executor:
+    """Worker processes, or (``inline`` allowed) this process for one worker.
+    (A Ray job runs shards: ``ray_jobs``.)"""
+    return InlineExecutor() if workers <= 1 and inline else ProcessExecutor(workers)
 
 
 # ------------------------------------------------------------------ resume ledger
@@ -491,7 +495,7 @@ def _run_bulk(files: list[Path], backend: Backend, sink: TextIO, report: RunRepo
         # A model job reads in worker processes even with one worker: read on a thread of the
         # loop's own process, the baseline's Python competes with the loop for the interpreter
         # (measured: 0.54-0.67 of ideal calls/s against 0.76-0.81 with the reading elsewhere).
-        executor = (ProcessExecutor(workers) if streaming and len(files) > 1 else make_executor(workers))
+        executor = make_executor(workers, inline=not (streaming and len(files) > 1))
         report.executor, report.workers = executor.name, executor.workers
         concurrency = int(getattr(getattr(backend, "settings", None), "concurrency", 8))
         # Read-ahead for a model backend: enough documents read ahead to keep every request slot busy.

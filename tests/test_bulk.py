@@ -20,7 +20,6 @@ from extractor.config import Settings
 from extractor.jobs import JobOptions, RunReport, run_bulk
 from extractor.pipeline import Skipped, expand_inputs, make_backend
 from extractor.record import DocumentRecord, record_json_schema
-from tests.fake_openai import FakeOpenAI
 
 REPORTS = ["002_392dabf3539690db.txt", "c038_pingtan_jtj_2022.txt", "000_fab06f8153dd9309.txt",
            "004_8c37ed67089d1b8b.txt"]
@@ -162,26 +161,20 @@ def test_expand_inputs_says_why_each_file_was_skipped(corpus):
     assert len(files) == 7 and missing == [str(corpus / "*.nothing")]
 
 
-def test_hybrid_with_workers_reuses_the_workers_baseline_and_matches_the_serial_run(tmp_path, dev_dir, monkeypatch):
-    server = FakeOpenAI().start()
-    try:
-        for k, v in {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-test", "EXTRACTOR_MODEL": "test-model",
-                     "EXTRACTOR_USE_CACHE": "false"}.items():
-            monkeypatch.setenv(k, v)
-        empty = tmp_path / "empty.txt"
-        empty.write_bytes(b"")
-        inputs = [str(dev_dir / REPORTS[0]), str(empty), str(dev_dir / REPORTS[1])]
-        serial, parallel = tmp_path / "serial.jsonl", tmp_path / "parallel.jsonl"
-        code1, _ = extract(*inputs, "--backend", "hybrid", "--workers", "1", "--out", str(serial))
-        code2, _ = extract(*inputs, "--backend", "hybrid", "--workers", "2", "--out", str(parallel))
-        # a read-ahead of one document: each is handed to a worker just before the event loop takes it
-        chunked = tmp_path / "chunked.jsonl"
-        backend = make_backend("hybrid", Settings())
-        report = RunReport(backend="hybrid", executor="local", workers=2)
-        with chunked.open("w", encoding="utf-8") as sink:
-            run_bulk([Path(p) for p in inputs], backend, sink, report, JobOptions(workers=2, window=1))
-    finally:
-        server.stop()
+def test_hybrid_with_workers_reuses_the_workers_baseline_and_matches_the_serial_run(
+        scripted_endpoint, tmp_path, dev_dir):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    inputs = [str(dev_dir / REPORTS[0]), str(empty), str(dev_dir / REPORTS[1])]
+    serial, parallel = tmp_path / "serial.jsonl", tmp_path / "parallel.jsonl"
+    code1, _ = extract(*inputs, "--backend", "hybrid", "--workers", "1", "--out", str(serial))
+    code2, _ = extract(*inputs, "--backend", "hybrid", "--workers", "2", "--out", str(parallel))
+    # a read-ahead of one document: each is handed to a worker just before the event loop takes it
+    chunked = tmp_path / "chunked.jsonl"
+    backend = make_backend("hybrid", Settings())
+    report = RunReport(backend="hybrid", executor="local", workers=2)
+    with chunked.open("w", encoding="utf-8") as sink:
+        run_bulk([Path(p) for p in inputs], backend, sink, report, JobOptions(workers=2, window=1))
     assert code1 == code2 == 1       # the empty file
     a, b, c = lines(serial), lines(parallel), lines(chunked)
     assert [r["path"] for r in a] == [r["path"] for r in b] == [r["path"] for r in c] == inputs
@@ -214,7 +207,8 @@ def test_a_pool_that_breaks_fails_only_the_document_that_broke_it():
     assert out == ["a", "b", "failed killer", "c", "d", "e", "f"]
 
 
-def test_a_pool_that_breaks_during_a_model_job_costs_only_the_document_that_broke_it(tmp_path, dev_dir, monkeypatch):
+def test_a_pool_that_breaks_during_a_model_job_costs_only_the_document_that_broke_it(
+        scripted_endpoint, dev_dir):
     """The same in a model job: a break fails every document in flight (as a real pool does);
     each is read again, one at a time, and only the killer is recorded as failed, while every
     other document still gets its model answers."""
@@ -256,17 +250,10 @@ def test_a_pool_that_breaks_during_a_model_job_costs_only_the_document_that_brok
                 else:
                     future.set_result(fn(task))
 
-    server = FakeOpenAI().start()
-    try:
-        for k, v in {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-test", "EXTRACTOR_MODEL": "test-model",
-                     "EXTRACTOR_USE_CACHE": "false"}.items():
-            monkeypatch.setenv(k, v)
-        backend = make_backend("hybrid", Settings())
-        pool = BreakingPool()
-        tasks = iter([Task(p, "hybrid", prepare_only=True, want_baseline=True) for p in inputs])
-        outcomes = list(_model_records(tasks, backend, pool, window=8))
-    finally:
-        server.stop()
+    backend = make_backend("hybrid", Settings())
+    pool = BreakingPool()
+    tasks = iter([Task(p, "hybrid", prepare_only=True, want_baseline=True) for p in inputs])
+    outcomes = list(_model_records(tasks, backend, pool, window=8))
     assert [o.path for o in outcomes] == inputs
     failed = [o.path for o in outcomes if o.summary and o.summary.error]
     assert failed == [killer]
@@ -276,7 +263,7 @@ def test_a_pool_that_breaks_during_a_model_job_costs_only_the_document_that_brok
     assert "worker process died" in records[1]["error"]
 
 
-def test_without_worker_processes_a_model_job_reads_one_document_at_a_time(dev_dir, monkeypatch):
+def test_without_worker_processes_a_model_job_reads_one_document_at_a_time(scripted_endpoint, dev_dir, monkeypatch):
     """With one worker (and in Ray shards) documents are read on a thread beside the event loop,
     but never two at once: pdfium is not thread-safe."""
     import threading
@@ -300,17 +287,10 @@ def test_without_worker_processes_a_model_job_reads_one_document_at_a_time(dev_d
                 state["now"] -= 1
 
     monkeypatch.setattr(jobs, "work", counting_work)
-    server = FakeOpenAI().start()
-    try:
-        for k, v in {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-test", "EXTRACTOR_MODEL": "test-model",
-                     "EXTRACTOR_USE_CACHE": "false"}.items():
-            monkeypatch.setenv(k, v)
-        backend = make_backend("hybrid", Settings())
-        tasks = iter([jobs.Task(str(dev_dir / name), "hybrid", prepare_only=True, want_baseline=True)
-                      for name in REPORTS])
-        outcomes = list(jobs._model_records(tasks, backend, jobs.InlineExecutor(), window=8))
-    finally:
-        server.stop()
+    backend = make_backend("hybrid", Settings())
+    tasks = iter([jobs.Task(str(dev_dir / name), "hybrid", prepare_only=True, want_baseline=True)
+                  for name in REPORTS])
+    outcomes = list(jobs._model_records(tasks, backend, jobs.InlineExecutor(), window=8))
     assert [json.loads(o.line)["error"] for o in outcomes] == [None] * len(REPORTS)
     assert state["most"] == 1
     assert state["threads"] and threading.main_thread().name not in state["threads"]   # off the loop's thread

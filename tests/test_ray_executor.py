@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 from extractor.cli import app
 from extractor.jobs import RecordSummary
 from extractor.record import DocumentRecord
-from tests.fake_openai import FakeOpenAI
 
 ray = pytest.importorskip("ray")
 
@@ -48,23 +47,17 @@ def test_ray_run_and_local_run_write_identical_records(local_ray, dev_dir: Path,
     assert not (tmp_path / "ray.shards").exists()   # a finished job's ledgers are folded into the run
 
 
-def test_hybrid_shards_call_the_model_from_ray_workers_and_match_the_local_run(local_ray, dev_dir, tmp_path,
-                                                                               monkeypatch):
-    server = FakeOpenAI().start()
-    try:
-        for k, v in {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-test", "EXTRACTOR_MODEL": "test-model",
-                     "EXTRACTOR_USE_CACHE": "false", "EXTRACTOR_MAX_RPS": "10"}.items():
-            monkeypatch.setenv(k, v)
-        inputs = [str(dev_dir / name) for name in REPORTS]
-        local, ray_run = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
-        assert run(*inputs, "--backend", "hybrid", "--workers", "1", "--out", str(local))[0] == 0
-        local_requests = len(server.chat_requests)
-        server.reset()
-        code, output = run(*inputs, "--backend", "hybrid", "--executor", "ray", "--shard-size", "2",
-                           "--out", str(ray_run))
-        ray_requests = sorted(r.at for r in server.chat_requests)
-    finally:
-        server.stop()
+def test_hybrid_shards_call_the_model_from_ray_workers_and_match_the_local_run(scripted_endpoint, local_ray, dev_dir,
+                                                                               tmp_path, monkeypatch):
+    monkeypatch.setenv("EXTRACTOR_MAX_RPS", "10")
+    inputs = [str(dev_dir / name) for name in REPORTS]
+    local, ray_run = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
+    assert run(*inputs, "--backend", "hybrid", "--workers", "1", "--out", str(local))[0] == 0
+    local_requests = len(scripted_endpoint.chat_requests)
+    scripted_endpoint.reset()
+    code, output = run(*inputs, "--backend", "hybrid", "--executor", "ray", "--shard-size", "2",
+                       "--out", str(ray_run))
+    ray_requests = sorted(r.at for r in scripted_endpoint.chat_requests)
     assert code == 0, output
     assert f"model (on the Ray workers): {local_requests} completions" in output
     a, b = [json.loads(x) for x in local.read_text().splitlines()], [json.loads(x) for x in ray_run.read_text().splitlines()]
